@@ -1,22 +1,246 @@
-"""Read a seed file into an :class:`~briefings.models.Article` (placeholder, being rewritten)."""
+"""Read a seed file into an :class:`~briefings.models.Article`.
+
+Ingest is the engine's only contact with raw files, so it owns every way a file can be wrong:
+missing, unreadable, too large, empty, binary, in a legacy encoding, a page copy full of menus.
+A problem the user can fix becomes an :class:`IngestError` with a sentence that says what is
+wrong; nothing else escapes :func:`read_article`, whatever the bytes are.
+
+Pipeline: bytes -> :func:`decode_bytes` -> (HTML/Markdown -> text, with format hints) ->
+lines classified by :mod:`briefings.boilerplate` -> metadata read by :mod:`briefings.metadata`
+-> body lines kept as verbatim paragraphs.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from pathlib import Path
 
+from briefings import formats
+from briefings.boilerplate import Line, classify_lines, select_body
+from briefings.metadata import detect_metadata, key_of
 from briefings.models import Article, ArticleMeta
+
+__all__ = ["IngestError", "article_from_text", "decode_bytes", "read_article"]
+
+#: File suffixes ingest understands, and how each is read.
+SUPPORTED_SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Share of U+FFFD replacement characters above which decoded bytes are not text.
+_MAX_REPLACEMENT_SHARE = 0.1
+
+
+class IngestError(Exception):
+    """A seed file cannot become an article; the message is a sentence for the user.
+
+    Attributes:
+        message: What is wrong and, where it helps, what to do about it.
+        file: The file name the error is about, when known.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode raw seed bytes to normalised text; never raises.
+
+    UTF-8 with or without BOM, UTF-16/32 with BOM, then charset detection, then cp1252 with
+    replacement; newlines become ``\\n``, control characters other than ``\\n``/``\\t`` are
+    dropped and the text is NFC-normalised, so offsets computed later are stable.
+
+    Args:
+        data: The bytes of a seed file.
+
+    Returns:
+        The decoded text (possibly empty).
+    """
+    return formats.decode_bytes(data)
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
+def _kind(path: Path, name: str) -> str:
+    for candidate in (name, path.name):
+        kind = SUPPORTED_SUFFIXES.get(Path(candidate).suffix.lower())
+        if kind is not None:
+            return kind
+    suffix = Path(name).suffix or path.suffix
+    shown = f"'{suffix}'" if suffix else "without an extension"
+    raise IngestError(
+        f"Unsupported file type {shown}: seeds must be .txt, .md/.markdown or .html/.htm files.",
+        file=name,
+    )
+
+
+def _read(path: Path, name: str, max_bytes: int) -> bytes:
+    """Read at most ``max_bytes`` bytes, checking the size with ``stat`` before any read."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise IngestError("This is a folder, not a file.", file=name)
+        if size > max_bytes:
+            raise IngestError(
+                f"The file is too large: {_human_size(size)} ({size:,} bytes), "
+                f"over the {_human_size(max_bytes)} limit for one article.",
+                file=name,
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise IngestError(
+            "The file was not found (it may have been moved or deleted).", file=name
+        ) from exc
+    except PermissionError as exc:
+        raise IngestError("The file cannot be read: permission denied.", file=name) from exc
+    except IsADirectoryError as exc:
+        raise IngestError("This is a folder, not a file.", file=name) from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise IngestError(f"The file could not be read ({reason}).", file=name) from exc
+    if len(data) > max_bytes:
+        raise IngestError(
+            f"The file is too large: over the {_human_size(max_bytes)} limit for one article "
+            "(it grew while being read).",
+            file=name,
+        )
+    return data
+
+
+def _article_id(keys: Iterable[str]) -> str:
+    """Stable id from the body: case, spacing and quote style do not change it."""
+    body = "\n".join(keys)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def _assemble(
+    text: str, file: str, content_hash: str, hints: ArticleMeta | None
+) -> tuple[Article, list[Line]]:
+    """Run boilerplate removal and metadata detection over normalised ``text``."""
+    lines = classify_lines(text)
+    detection = detect_metadata(lines, hints)
+    kept, removed = select_body(
+        lines, detection.roles, detection.meta.title, detection.meta.author
+    )
+    paragraphs = tuple(line.text for line in kept)
+    article = Article(
+        article_id=_article_id(line.key for line in kept),
+        file=file,
+        content_hash=content_hash,
+        meta=detection.meta,
+        paragraphs=paragraphs,
+        removed=tuple(line.text for line in removed),
+    )
+    return article, kept
 
 
 def article_from_text(
     text: str, file: str = "inline.txt", meta: ArticleMeta | None = None
 ) -> Article:
-    """Build an Article from already-decoded text (tests and tools use this)."""
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    paragraphs = tuple(line.strip() for line in text.splitlines() if line.strip())
+    """Build an Article from already-decoded text (tests, tools, pasted text).
+
+    With ``meta=None`` the text goes through the same boilerplate removal and metadata detection
+    as a file.  With ``meta`` given, the caller is trusted completely: every non-blank line is a
+    paragraph and ``meta`` is used as is, so tests can feed exact bodies.  Never raises, and
+    unlike :func:`read_article` it accepts a text without sentences (the body is then empty).
+
+    Args:
+        text: The article text.
+        file: File name recorded in ``Article.file``.
+        meta: Metadata to use instead of detecting it.
+
+    Returns:
+        The article; ``content_hash`` is the SHA-256 of ``text`` encoded as UTF-8.
+    """
+    content_hash = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+    normalized = formats.normalize_text(text)
+    if meta is None:
+        return _assemble(normalized, file, content_hash, None)[0]
+    paragraphs = tuple(line.strip() for line in normalized.split("\n") if line.strip())
     return Article(
-        article_id=digest[:16],
+        article_id=_article_id(key_of(p) for p in paragraphs),
         file=file,
-        content_hash=digest,
-        meta=meta or ArticleMeta(),
+        content_hash=content_hash,
+        meta=meta,
         paragraphs=paragraphs,
     )
+
+
+def read_article(
+    path: Path, *, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Article:
+    """Read a ``.txt``, ``.md``/``.markdown`` or ``.html``/``.htm`` seed into an Article.
+
+    The format is chosen from ``name``'s suffix (then ``path``'s), so an upload saved under a
+    temporary path is still read by its real name.  The size is checked with ``stat`` before
+    reading, so a huge file is refused without being loaded.
+
+    Args:
+        path: The file to read.
+        name: File name to record in ``Article.file`` and errors (default ``path.name``).
+        max_bytes: Largest accepted file size.
+
+    Returns:
+        The article: detected metadata, body paragraphs (verbatim lines of the decoded and, for
+        HTML/Markdown, converted text) and the removed boilerplate lines.
+
+    Raises:
+        IngestError: For an unsupported suffix, a missing/unreadable/oversized/empty/binary
+            file, or a file with no sentence left once page furniture is removed.  No other
+            exception escapes, whatever the bytes.
+    """
+    shown = name or path.name
+    kind = _kind(path, shown)
+    data = _read(path, shown, max_bytes)
+    if not data.strip():
+        raise IngestError("The file is empty.", file=shown)
+    reason = formats.binary_reason(data)
+    if reason is not None:
+        raise IngestError(
+            f"This looks like a binary file, not a text article ({reason}).", file=shown
+        )
+    try:
+        declared = formats.declared_charset(data) if kind == "html" else None
+        text = formats.decode_bytes(data, declared)
+        if not text.strip():
+            raise IngestError("The file is empty (it holds only whitespace).", file=shown)
+        if text.count("\ufffd") > _MAX_REPLACEMENT_SHARE * len(text):
+            raise IngestError(
+                "The file is not readable text (most of its bytes fit no text encoding).",
+                file=shown,
+            )
+        hints: ArticleMeta | None = None
+        if kind == "html":
+            text, hints = formats.html_to_text(text)
+        elif kind == "markdown":
+            text, hints = formats.markdown_to_text(text)
+        content_hash = hashlib.sha256(data).hexdigest()
+        article, kept = _assemble(text, shown, content_hash, hints)
+    except IngestError:
+        raise
+    except Exception as exc:  # a bug must surface as a build error, never crash the build
+        raise IngestError(
+            f"The file could not be processed ({type(exc).__name__}: {exc}).", file=shown
+        ) from exc
+    if not any(line.prose and line.stamp is None for line in kept):
+        raise IngestError(
+            "No article text was found: once menus, banners and other page furniture are "
+            "removed, nothing that reads like a sentence is left.",
+            file=shown,
+        )
+    return article

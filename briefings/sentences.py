@@ -1,8 +1,8 @@
 """Sentence splitting that keeps offsets and survives quotes and abbreviations.
 
-A regex splitter rather than a statistical one: news prose is regular enough, it costs microseconds,
-it needs no model, and every sentence is returned as an exact ``(start, end)`` slice of the text, so
-summary sentences and quote evidence stay verbatim substrings of the article.
+A regex splitter rather than a statistical one: news prose is regular enough, it costs
+microseconds, it needs no model, and every sentence is returned as an exact ``(start, end)``
+slice of the text, so summary sentences and quote evidence stay verbatim substrings of the article.
 """
 
 from __future__ import annotations

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from briefings.library import Library
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT / "seeds"
@@ -22,5 +26,30 @@ def seeds_dir() -> Path:
 def corpus_dir() -> Path:
     """The gold corpus beside the project; tests that need it skip in a user's clone."""
     if not (CORPUS_DIR / "gold").is_dir():
-        pytest.skip(f"gold corpus not found at {CORPUS_DIR} (only CI and developers have ../shared)")
+        pytest.skip(
+            f"gold corpus not found at {CORPUS_DIR} (only CI and developers have ../shared)"
+        )
     return CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two sample seeds built once into a store shared by the read-only tests."""
+    from briefings.pipeline import build
+    from briefings.store import DigestStore
+
+    path = tmp_path_factory.mktemp("seed-store") / "digests.sqlite3"
+    with DigestStore(path) as store:
+        report = build(SEEDS_DIR, store)
+    assert not report.errors, report.errors
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_library(seed_store: Path) -> Library:
+    """The seeds' digests and summits, loaded as the bot loads them."""
+    from briefings.library import Library
+    from briefings.store import DigestStore
+
+    with DigestStore(seed_store) as store:
+        return Library.load(store)

@@ -1,0 +1,74 @@
+"""``python -m bot [run|demo|webhook]``: settings → application → run."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.logging_setup import configure_logging
+
+log = logging.getLogger("bot")
+
+MISSING_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave you, "
+    "or run `python -m bot demo` for the offline demo."
+)
+
+
+def _settings() -> Settings | None:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"]).upper()
+            print(f"configuration error: {field}: {error['msg']}", file=sys.stderr)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument("mode", nargs="?", default="run", choices=("run", "demo", "webhook"))
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    args = parser.parse_args(argv)
+    settings = _settings()
+    if settings is None:
+        return 2
+    configure_logging(
+        logging.DEBUG if args.verbose else logging.INFO, secrets=[settings.telegram_bot_token]
+    )
+    if args.mode == "demo":
+        from bot.demo import run_demo
+
+        return run_demo(settings)
+    if settings.telegram_bot_token is None:
+        print(MISSING_TOKEN, file=sys.stderr)
+        return 2
+    from bot.app import build_application
+
+    application = build_application(settings)
+    if args.mode == "webhook":
+        if not settings.webhook_url or settings.webhook_secret is None:
+            print("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
+            return 2
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            drop_pending_updates=False,
+        )
+        return 0
+    application.run_polling(
+        allowed_updates=["message", "callback_query"], drop_pending_updates=False
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,180 @@
+"""The one place that wires the bot: settings → services → Application with handlers and jobs.
+
+Nothing happens at import time.  ``build_application`` returns a configured Application whose
+``post_init`` opens the stores, loads the digests, registers the commands with Telegram and starts
+the scheduler and the sender; ``post_shutdown`` stops them in reverse order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.handlers import callbacks, commands, errors
+from bot.render import render, split_message
+from bot.services import SERVICES_KEY, FloodGuard, Services
+from bot.views import summary_view
+from briefings.library import Library
+from briefings.store import DigestStore
+
+log = logging.getLogger(__name__)
+
+COMMANDS: Sequence[tuple[str, str]] = (
+    ("summary", "Briefing summary of the latest summit"),
+    ("quotes", "Quotes by speaker, e.g. /quotes aliyev"),
+    ("timeline", "Dated events, e.g. /timeline 2025"),
+    ("sources", "The articles behind the briefings"),
+    ("search", "Search sentences and quotes"),
+    ("subscribe", "Briefings on new articles, or daily at a time"),
+    ("unsubscribe", "Stop briefings to this chat"),
+    ("status", "Articles, last update, this chat's subscriptions"),
+    ("help", "Every command with an example"),
+)
+
+
+def quiet_noisy_loggers() -> None:
+    """httpx logs request URLs, which contain the token: keep it at WARNING."""
+    for name in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def render_new_articles(library: Library, files: Sequence[str]) -> list[str]:
+    """The briefing posted when new articles arrive, split into messages."""
+    from bot.views import digests_of
+
+    digests = digests_of(library, files)
+    summit = library.latest_summit()
+    summary = render("summary", view=summary_view(library, summit)) if summit else ""
+    return split_message(render("briefing_new", digests=digests, summary=summary))
+
+
+def render_daily(library: Library, subscription: object) -> list[str]:
+    """The daily briefing of the latest summit, split into messages."""
+    summit = library.latest_summit()
+    if summit is None:
+        return []
+    summary = render("summary", view=summary_view(library, summit))
+    return split_message(render("briefing_daily", summary=summary))
+
+
+def build_application(settings: Settings, *, with_scheduler: bool = True) -> Application:  # type: ignore[type-arg]
+    """Build the Application: defaults, rate limiter, handlers and lifecycle hooks."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    quiet_noisy_loggers()
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .defaults(defaults)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(64)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["settings"] = settings
+    application.bot_data["with_scheduler"] = with_scheduler
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    """Every handler, in order; the flood gate runs first, unknown commands last."""
+    application.add_handler(TypeHandler(Update, errors.flood_gate), group=-1)
+    table = {
+        "start": commands.start,
+        "help": commands.help_command,
+        "summary": commands.summary,
+        "quotes": commands.quotes,
+        "timeline": commands.timeline,
+        "sources": commands.sources,
+        "search": commands.search,
+        "subscribe": commands.subscribe,
+        "unsubscribe": commands.unsubscribe,
+        "status": commands.status,
+        "reload": commands.reload,
+        "stats": commands.stats,
+    }
+    for name, callback in table.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(CallbackQueryHandler(callbacks.on_button))
+    application.add_handler(MessageHandler(filters.COMMAND, commands.unknown))
+    application.add_handler(
+        MessageHandler(
+            filters.TEXT & filters.ChatType.PRIVATE & ~filters.COMMAND, commands.help_command
+        )
+    )
+    application.add_error_handler(errors.on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = application.bot_data["settings"]
+    digest_store = DigestStore(settings.store_file)
+    library = await asyncio.to_thread(Library.load, digest_store)
+    svc = Services(
+        settings=settings,
+        digest_store=digest_store,
+        library=library,
+        flood=FloodGuard(settings.flood_limit, settings.flood_window_seconds),
+    )
+    application.bot_data[SERVICES_KEY] = svc
+    await application.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    if not application.bot_data.get("with_scheduler", True):
+        return
+    from bot.scheduler import BriefingScheduler
+    from bot.sender import Sender
+    from bot.subscriptions import SubscriptionStore
+
+    svc.subscriptions = await SubscriptionStore.open(settings.resolved_database_url)
+    svc.sender = Sender(application.bot, svc.subscriptions)
+    svc.scheduler = BriefingScheduler(
+        settings=settings,
+        subscriptions=svc.subscriptions,
+        sender=svc.sender,
+        render_new_articles=render_new_articles,
+        render_daily=render_daily,
+        on_library=svc.set_library,
+    )
+    await svc.scheduler.start(application)
+    application.bot_data["sender_task"] = asyncio.create_task(
+        svc.sender.run_forever(), name="sender"
+    )
+    log.info("bot ready: %d articles, %d summits", len(library.digests), len(library.summits))
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    svc: Services | None = application.bot_data.get(SERVICES_KEY)
+    task: asyncio.Task[None] | None = application.bot_data.get("sender_task")
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if svc is None:
+        return
+    if svc.scheduler is not None:
+        await svc.scheduler.stop()
+    if svc.subscriptions is not None:
+        await svc.subscriptions.close()
+    svc.digest_store.close()

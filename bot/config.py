@@ -1,0 +1,65 @@
+"""The bot's one settings object, read from environment variables.
+
+The token is a ``SecretStr``: it never appears in a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
+
+from briefings.config import EngineSettings
+
+OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
+
+
+class Settings(EngineSettings):
+    """Everything the bot is configured with (see the README's configuration table)."""
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = OFFICIAL_BASE_URL
+    database_url: str | None = None
+    admin_chat_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    seed_poll_seconds: float = Field(default=30.0, gt=0)
+    tz: str = "UTC"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    flood_limit: int = 30
+    flood_window_seconds: float = 10.0
+
+    @field_validator("admin_chat_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        """Accept "1, -100200" as well as a list."""
+        if isinstance(value, str):
+            return frozenset(
+                int(part) for part in value.replace(";", ",").split(",") if part.strip()
+            )
+        return value
+
+    @field_validator("tz")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
+            ) from exc
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """``DATABASE_URL`` or SQLite inside ``DATA_DIR``."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'bot.sqlite3').as_posix()}"
+
+    @property
+    def store_file(self) -> Path:
+        """The digest store the bot answers from."""
+        return self.store_path()

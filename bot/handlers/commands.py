@@ -1,0 +1,305 @@
+"""Command handlers: parse arguments, ask a view, render a template, reply.
+
+Bad arguments raise :class:`~bot.views.ArgumentError`; the error handler turns it into a short,
+helpful reply, so no handler needs its own error plumbing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot import views
+from bot.handlers.replies import reply
+from bot.keyboards import section_keyboard, sources_keyboard
+from bot.render import render
+from bot.services import services
+from bot.views import ArgumentError, summit_by_token, summit_token
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+_DEEP_LINK = re.compile(r"^(summary|quotes|timeline)_([0-9a-f]{8})$")
+_ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+
+
+def _args(context: ContextTypes.DEFAULT_TYPE) -> str:
+    return " ".join(context.args or []).strip()
+
+
+def _require_library(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not services(context).library.summits:
+        raise ArgumentError(
+            "No articles have been digested yet. Add seed files and try again in a minute."
+        )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome, the summits known, and the section buttons; deep links open a section."""
+    library = services(context).library
+    payload = _args(context)
+    if match := _DEEP_LINK.match(payload):
+        summit = summit_by_token(library, match.group(2))
+        if summit is not None:
+            section = {"summary": "s", "quotes": "q", "timeline": "t"}[match.group(1)]
+            await send_section(update, context, section, summit_token(summit), 1)
+            return
+    latest = library.latest_summit()
+    keyboard = section_keyboard(summit_token(latest), "", subscribe=True) if latest else None
+    await reply(update, render("start", summits=library.summits), keyboard)
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every command with an example."""
+    svc = services(context)
+    chat, user = update.effective_chat, update.effective_user
+    is_admin = svc.is_admin_chat(chat.id if chat else None, user.id if user else None)
+    await reply(update, render("help", is_admin=is_admin))
+
+
+async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The summit briefing summary (latest summit by default)."""
+    _require_library(context)
+    summit = views.choose_summit(services(context).library, _args(context))
+    await send_section(update, context, "s", summit_token(summit), 1)
+
+
+async def quotes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Quotes grouped by speaker; an argument filters by speaker or words."""
+    _require_library(context)
+    library = services(context).library
+    view = views.quotes_view(library, _args(context))
+    token = summit_token(view.summit) if view.summit else None
+    keyboard = section_keyboard(token, "q", view.page) if token and not view.query else None
+    await reply(update, render("quotes", view=view), keyboard)
+
+
+async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Dated events of the latest summit, optionally limited to a year or span of years."""
+    _require_library(context)
+    library = services(context).library
+    span = views.parse_year_span(_args(context))
+    summit = library.latest_summit()
+    assert summit is not None
+    view = views.timeline_view(library, summit, span)
+    keyboard = section_keyboard(summit_token(summit), "t", view.page) if span is None else None
+    await reply(update, render("timeline", view=view), keyboard)
+
+
+async def send_section(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    section: str,
+    token: str,
+    page: int,
+    *,
+    edit: bool = False,
+) -> None:
+    """Render one section of a summit (shared by commands, deep links and buttons)."""
+    from bot.handlers.replies import edit_or_reply
+
+    library = services(context).library
+    summit = summit_by_token(library, token)
+    if summit is None:
+        raise ArgumentError(
+            "That summit is no longer in the briefings. Send /summary for the current one."
+        )
+    if section == "s":
+        text = render("summary", view=views.summary_view(library, summit))
+        keyboard = section_keyboard(token, "s")
+    elif section == "q":
+        qview = views.quotes_view(library, page=page, summit=summit)
+        text, keyboard = render("quotes", view=qview), section_keyboard(token, "q", qview.page)
+    else:
+        tview = views.timeline_view(library, summit, page=page)
+        text = render("timeline", view=tview)
+        keyboard = section_keyboard(token, "t", tview.page)
+    if edit:
+        await edit_or_reply(update, text, keyboard)
+    else:
+        await reply(update, text, keyboard)
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The articles behind the briefings, with a button per article."""
+    library = services(context).library
+    digests = sorted(library.digests, key=lambda d: d.meta.published or "", reverse=True)
+    keyboard = sources_keyboard([(d.meta.title or d.file, d.article_id) for d in digests[:40]])
+    await reply(
+        update,
+        render("sources", digests=digests, errors=library.errors),
+        keyboard if digests else None,
+    )
+
+
+async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Matching sentences and quotes across all digests."""
+    view = views.search_view(services(context).library, _args(context))
+    await reply(update, render("search", view=view))
+
+
+async def _ensure_may_change_subscriptions(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """In groups only chat admins may change subscriptions."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    if user is None:
+        raise ArgumentError("Only the group’s admins can change its subscriptions.")
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    if member.status not in _ADMIN_STATUSES:
+        raise ArgumentError("Only the group’s admins can change its subscriptions.")
+
+
+def parse_daily(args: list[str], default_tz: str) -> tuple[dt.time, str]:
+    """``["daily", "08:00", "Europe/Paris"]`` → (08:00, "Europe/Paris")."""
+    if len(args) < 2 or len(args) > 3:
+        raise ArgumentError(
+            "Use /subscribe daily HH:MM [Area/City], e.g. /subscribe daily 08:00 Europe/Paris"
+        )
+    match = _TIME.match(args[1])
+    if not match:
+        raise ArgumentError(f"“{args[1]}” is not a time of day. Use 24-hour HH:MM, e.g. 08:00.")
+    zone = args[2] if len(args) == 3 else default_tz
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ArgumentError(
+            f"“{zone}” is not a time zone I know. Use an Area/City name such "
+            "as Europe/Paris or Asia/Baku."
+        ) from None
+    return dt.time(int(match.group(1)), int(match.group(2))), zone
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Subscribe this chat to new-article briefings, or to a daily briefing at a chosen time."""
+    svc = services(context)
+    chat = update.effective_chat
+    assert chat is not None and svc.subscriptions is not None
+    args = context.args or []
+    if args and args[0].lower() != "daily":
+        raise ArgumentError(
+            "Use /subscribe for new articles, or /subscribe daily 08:00 "
+            "[Area/City] for a daily briefing."
+        )
+    await _ensure_may_change_subscriptions(update, context)
+    if not args:
+        added = await svc.subscriptions.subscribe_new(chat.id)
+        await reply(
+            update,
+            render(
+                "subscribed", kind="new", added=added, at="", timezone="", next_run=None, tz=None
+            ),
+        )
+        return
+    at, zone = parse_daily(args, svc.settings.tz)
+    await svc.subscriptions.subscribe_daily(chat.id, at, zone)
+    next_run = None
+    if svc.scheduler is not None:
+        from bot.subscriptions import Subscription
+
+        sub = Subscription(chat.id, "daily", at, zone)
+        svc.scheduler.schedule_daily(context.application, sub)
+        next_run = svc.scheduler.next_daily_run(context.application, chat.id)
+    await reply(
+        update,
+        render(
+            "subscribed",
+            kind="daily",
+            added=True,
+            at=at.strftime("%H:%M"),
+            timezone=zone,
+            next_run=next_run,
+            tz=ZoneInfo(zone),
+        ),
+    )
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stop every briefing to this chat."""
+    svc = services(context)
+    chat = update.effective_chat
+    assert chat is not None and svc.subscriptions is not None
+    await _ensure_may_change_subscriptions(update, context)
+    removed = await svc.subscriptions.unsubscribe(chat.id)
+    if svc.scheduler is not None:
+        svc.scheduler.unschedule_daily(context.application, chat.id)
+    await reply(update, render("unsubscribed", removed=removed))
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Articles, summits, last update, this chat's subscriptions and next post."""
+    svc = services(context)
+    chat = update.effective_chat
+    assert chat is not None
+    subs = await svc.subscriptions.subscriptions_of(chat.id) if svc.subscriptions else []
+    next_run = (
+        svc.scheduler.next_daily_run(context.application, chat.id) if svc.scheduler else None
+    )
+    daily = next((s for s in subs if s.kind == "daily"), None)
+    tz = ZoneInfo(daily.timezone) if daily and daily.timezone else None
+    library = svc.library
+    await reply(
+        update,
+        render(
+            "status",
+            articles=len(library.digests),
+            summits=len(library.summits),
+            errors=library.errors,
+            updated_at=library.updated_at,
+            subscriptions=subs,
+            next_run=next_run,
+            tz=tz,
+        ),
+    )
+
+
+def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if not services(context).is_admin_chat(chat.id if chat else None, user.id if user else None):
+        raise ArgumentError("That command is for the bot’s administrators.")
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admin: rescan the seeds now."""
+    _require_admin(update, context)
+    svc = services(context)
+    assert svc.scheduler is not None
+    report = await svc.scheduler.reload()
+    await reply(update, render("reload", report=report))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admin: delivery and usage figures."""
+    _require_admin(update, context)
+    svc = services(context)
+    figures: dict[str, int | str] = {
+        "articles": len(svc.library.digests),
+        "summits": len(svc.library.summits),
+        "unreadable files": len(svc.library.errors),
+    }
+    if svc.subscriptions is not None:
+        figures.update(await svc.subscriptions.stats())
+    figures.update(sorted(svc.counters.items()))
+    await reply(update, render("stats", stats=figures))
+
+
+async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any other command: say so and point at /help."""
+    message = update.effective_message
+    command = (message.text or "").split()[0] if message and message.text else "that"
+    await reply(
+        update,
+        render(
+            "message", text=f"I don’t know {command}. Send /help for the commands I understand."
+        ),
+    )
+
+
+def subscribe_button() -> InlineKeyboardMarkup:
+    """A single Subscribe button (used by /start)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Subscribe", callback_data="sub:new")]])

@@ -1,0 +1,498 @@
+"""Notice new seed articles and daily times, and hand the resulting briefings to the sender.
+
+Two kinds of briefing come from here:
+
+* **New articles.**  A repeating job polls the seeds folder.  When files changed and have stopped
+  changing, the digests are rebuilt *off the event loop*: the build runs in a worker thread and
+  the NLP work in a process pool (``briefings.pipeline.make_pool``), so the bot process never
+  imports spaCy and keeps answering while a build runs.  Articles that were never announced are
+  then announced once to every "new" subscriber.
+* **Daily briefings.**  One PTB ``run_daily`` job per subscribed chat, in the chat's time zone,
+  rebuilt from the database at start-up and kept in sync with it on every poll.
+
+Exactly once: each briefing has a unique key ("new:<hash of the batch>",
+"daily:<chat>:<local date>") in the ledger, so a double run, a race or a restart never creates it
+twice; the sender then delivers each message once.  Which articles were already announced is
+persisted too, so the first start-up does not announce the whole archive, and an announcement
+interrupted by a crash is made on the next run instead of being lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application, CallbackContext, JobQueue
+
+from bot.config import Settings
+from bot.db import StorageError
+from bot.sender import Sender
+from bot.subscriptions import Subscription, SubscriptionStore
+from briefings import pipeline
+from briefings.library import Library
+from briefings.pipeline import BuildReport, SeedFile, scan_seeds
+from briefings.store import DigestStore
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyContext = CallbackContext[Any, Any, Any, Any]
+
+#: ``get_state`` key of the JSON list of seed files already announced to subscribers.
+ANNOUNCED_STATE_KEY = "seeds.announced"
+POLL_JOB_NAME = "seeds:poll"
+SETTLE_JOB_NAME = "seeds:settle"
+DAILY_JOB_PREFIX = "daily:"
+#: Seconds between the two looks at a changed file when the poll interval is longer: a new
+#: article is built a couple of seconds after it was written, not one or two poll intervals.
+SETTLE_SECONDS = 2.0
+#: A daily job that could not run on time (event loop busy, clock jump) still runs this late.
+DAILY_MISFIRE_GRACE = 3600
+#: Retry delay for a daily briefing whose ledger write failed (database locked).
+DAILY_RETRY_SECONDS = 60.0
+
+Stat = tuple[int, int]
+
+
+class SeedWatcher:
+    """Notices new/changed seed files; a file is 'ready' only when its size and mtime were the
+    same on two consecutive polls (still being written otherwise).
+
+    Why: an article being copied or downloaded into the folder would otherwise be digested (and
+    announced) half-written.
+    """
+
+    def __init__(self, seeds_dir: Path) -> None:
+        """Watch ``seeds_dir`` (nothing is read until the first :meth:`poll`)."""
+        self.seeds_dir = seeds_dir
+        self._previous: dict[str, Stat] | None = None
+        self._reported: dict[str, Stat] = {}
+        #: Files reported earlier that were gone at the last poll.
+        self.removed: list[str] = []
+
+    def poll(self) -> list[SeedFile]:
+        """Files that changed since they were last reported AND are stable now.
+
+        The first poll only takes a baseline, so it returns nothing.  Synchronous and cheap:
+        one directory scan, no file is opened.
+        """
+        seeds = scan_seeds(self.seeds_dir)
+        current = {s.name: (s.size, s.mtime_ns) for s in seeds}
+        previous = self._previous or {}
+        ready = [
+            s
+            for s in seeds
+            if previous.get(s.name) == current[s.name]
+            and self._reported.get(s.name) != current[s.name]
+        ]
+        for seed in ready:
+            self._reported[seed.name] = current[seed.name]
+        self.removed = sorted(name for name in self._reported if name not in current)
+        for name in self.removed:
+            del self._reported[name]
+        self._previous = current
+        return ready
+
+    @property
+    def settling(self) -> bool:
+        """True when some file changed but was not stable yet at the last poll."""
+        return any(
+            self._reported.get(name) != stat for name, stat in (self._previous or {}).items()
+        )
+
+    def mark_seen(self) -> None:
+        """Treat everything in the folder now as reported (after a forced build)."""
+        current = {s.name: (s.size, s.mtime_ns) for s in scan_seeds(self.seeds_dir)}
+        self._previous = current
+        self._reported = dict(current)
+        self.removed = []
+
+
+class BriefingScheduler:
+    """Runs the seed poll and the daily jobs, and turns their results into ledger briefings."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        subscriptions: SubscriptionStore,
+        sender: Sender,
+        render_new_articles: Callable[[Library, Sequence[str]], list[str]],
+        render_daily: Callable[[Library, Subscription], list[str]] | None,
+        on_library: Callable[[Library], None],
+        executor: Executor | None = None,
+        build_workers: int | None = None,
+    ) -> None:
+        """Wire the scheduler (nothing runs until :meth:`start`).
+
+        Args:
+            settings: seeds folder, digest store, poll interval.
+            subscriptions: the ledger.
+            sender: woken after each new briefing.
+            render_new_articles: message parts announcing ``files`` (called in a worker thread).
+            render_daily: message parts of a chat's daily briefing (in a worker thread); None
+                disables daily briefings.
+            on_library: receives the fresh :class:`Library` after every build (on the loop).
+            executor: pool to digest in.  Default: a process pool from
+                :func:`briefings.pipeline.make_pool`, created on the first build and shut down
+                by :meth:`stop`.  A given executor is used as is and not shut down (tests pass
+                a thread pool).
+            build_workers: size of the default process pool (each worker holds a spaCy model,
+                so few are enough for a trickle of new articles); default ``min(4, CPUs)``.
+        """
+        self._settings = settings
+        self._subs = subscriptions
+        self._sender = sender
+        self._render_new = render_new_articles
+        self._render_daily = render_daily
+        self._on_library = on_library
+        self._watcher = SeedWatcher(settings.seeds_dir)
+        self._pool = executor
+        self._own_pool = executor is None
+        self._build_workers = build_workers or max(1, min(4, os.cpu_count() or 1))
+        self._build_lock = asyncio.Lock()
+        self._library: Library | None = None
+        self._announce_pending = False
+
+    @property
+    def library(self) -> Library | None:
+        """The library of the last build (None before the first one)."""
+        return self._library
+
+    @property
+    def watcher(self) -> SeedWatcher:
+        """The seeds folder watcher (exposed for diagnostics and tests)."""
+        return self._watcher
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, application: AnyApplication) -> None:
+        """Schedule the repeating seed poll and every chat's daily job from the database.
+
+        The poll starts at once (``first=0``); its first look only takes a baseline, and the
+        first build follows a couple of seconds later (see :data:`SETTLE_SECONDS`), after which
+        ``on_library`` is called.
+
+        Raises:
+            RuntimeError: the application has no job queue (PTB without the job-queue extra).
+            StorageError: the daily subscriptions could not be read.
+        """
+        queue = _job_queue(application)
+        await self.sync_daily_jobs(application)
+        for job in queue.get_jobs_by_name(POLL_JOB_NAME):
+            job.schedule_removal()
+        queue.run_repeating(
+            self._poll_job,
+            interval=self._settings.seed_poll_seconds,
+            first=0,
+            name=POLL_JOB_NAME,
+            job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        log.info(
+            "watching %s every %gs", self._settings.seeds_dir, self._settings.seed_poll_seconds
+        )
+
+    async def stop(self) -> None:
+        """Shut the digest process pool down (cancelling queued work); idempotent."""
+        pool, self._pool = self._pool, None
+        if pool is not None and self._own_pool:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+
+    # --- new articles ------------------------------------------------------------------------
+
+    async def check_seeds(self) -> BuildReport | None:
+        """One poll: build and announce if files changed and have settled.
+
+        Returns:
+            The build report, or None when there was nothing ready to build.
+
+        Raises:
+            StorageError: the announcement could not be recorded (it is retried on the next
+                poll even if no file changes).
+            Exception: the build itself failed (e.g. the digest store is unwritable).
+        """
+        async with self._build_lock:
+            ready = await asyncio.to_thread(self._watcher.poll)
+            if ready or self._watcher.removed:
+                log.info(
+                    "seeds changed (%d ready, %d removed): building",
+                    len(ready), len(self._watcher.removed),
+                )  # fmt: skip
+                return await self._build_and_announce()
+            if self._announce_pending and self._library is not None:
+                await self._announce(self._library)
+            return None
+
+    async def reload(self) -> BuildReport:
+        """/reload: build now, without waiting for changed files to settle, and announce."""
+        async with self._build_lock:
+            await asyncio.to_thread(self._watcher.mark_seen)
+            return await self._build_and_announce()
+
+    async def _build_and_announce(self) -> BuildReport:
+        loop = asyncio.get_running_loop()
+        pool = self._get_pool()
+        try:
+            report, library = await loop.run_in_executor(None, self._build_sync, pool)
+        except BrokenProcessPool:
+            log.error("the digest process pool died (out of memory?); starting a new one")
+            if self._own_pool and self._pool is pool:
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        log.info(
+            "build: %d built, %d unchanged, %d removed, %d errors",
+            len(report.built), report.unchanged, len(report.removed), len(report.errors),
+        )  # fmt: skip
+        self._library = library
+        try:
+            self._on_library(library)
+        except Exception:
+            log.exception("on_library failed; the new library may not be in use")
+        await self._announce(library)
+        return report
+
+    def _get_pool(self) -> Executor:
+        if self._pool is None:
+            self._pool = pipeline.make_pool(self._build_workers)
+        return self._pool
+
+    def _build_sync(self, pool: Executor) -> tuple[BuildReport, Library]:
+        """The build and the library load, in a worker thread (they block for seconds)."""
+        with DigestStore(self._settings.store_file) as store:
+            report = pipeline.build(self._settings.seeds_dir, store, executor=pool)
+            return report, Library.load(store)
+
+    async def _announce(self, library: Library) -> None:
+        """Announce, once, every article of ``library`` not announced before."""
+        self._announce_pending = True
+        current = {d.file: d.content_hash for d in library.digests}
+        raw = await self._subs.get_state(ANNOUNCED_STATE_KEY)
+        if raw is None:
+            await self._subs.set_state(ANNOUNCED_STATE_KEY, json.dumps(sorted(current)))
+            self._announce_pending = False
+            log.info("first build: %d existing article(s) recorded, not announced", len(current))
+            return
+        announced = set(json.loads(raw))
+        new_files = sorted(name for name in current if name not in announced)
+        if not new_files:
+            self._announce_pending = False
+            return
+        batch = "\n".join(f"{name}\t{current[name]}" for name in new_files)
+        key = "new:" + hashlib.sha256(batch.encode()).hexdigest()
+        chats = [s.chat_id for s in await self._subs.all_subscriptions("new")]
+        parts: list[str] = []
+        if chats:
+            parts = await asyncio.to_thread(self._render_new, library, new_files)
+        chat_parts = {chat: parts for chat in chats} if parts else {}
+        briefing = await self._subs.create_briefing(key, chat_parts)
+        await self._subs.set_state(
+            ANNOUNCED_STATE_KEY, json.dumps(sorted(announced.union(new_files)))
+        )
+        self._announce_pending = False
+        log.info("announced %d new article(s) to %d chat(s)", len(new_files), len(chat_parts))
+        if briefing is not None:
+            self._sender.wake()
+
+    async def _poll_job(self, context: AnyContext) -> None:
+        """The repeating job: check the seeds, keep daily jobs in sync, settle soon if needed."""
+        try:
+            await self.check_seeds()
+        except Exception:
+            log.exception("seed check failed; trying again at the next poll")
+        try:
+            await self.sync_daily_jobs(context.application)
+        except StorageError as exc:
+            log.warning("cannot sync daily jobs: %s", exc)
+        self._schedule_settle(context.application)
+
+    async def _settle_job(self, context: AnyContext) -> None:
+        try:
+            await self.check_seeds()
+        except Exception:
+            log.exception("seed check failed; trying again at the next poll")
+        self._schedule_settle(context.application)
+
+    def _schedule_settle(self, application: AnyApplication) -> None:
+        """Look again soon when a file is still changing and the next poll is far off."""
+        settle = min(SETTLE_SECONDS, self._settings.seed_poll_seconds)
+        if settle >= self._settings.seed_poll_seconds or not self._watcher.settling:
+            return
+        queue = _job_queue(application)
+        if not queue.get_jobs_by_name(SETTLE_JOB_NAME):
+            queue.run_once(self._settle_job, when=settle, name=SETTLE_JOB_NAME)
+
+    # --- daily briefings ---------------------------------------------------------------------
+
+    def schedule_daily(self, application: AnyApplication, sub: Subscription) -> None:
+        """(Re)place this chat's daily job at ``sub.daily_time`` in ``sub.timezone``.
+
+        Raises:
+            ValueError: ``sub`` is not a complete daily subscription.
+        """
+        if sub.kind != "daily" or sub.daily_time is None or not sub.timezone:
+            raise ValueError(f"not a daily subscription: {sub!r}")
+        queue = _job_queue(application)
+        self.unschedule_daily(application, sub.chat_id)
+        queue.run_daily(
+            self._daily_job,
+            time=sub.daily_time.replace(tzinfo=ZoneInfo(sub.timezone)),
+            name=_daily_job_name(sub.chat_id),
+            chat_id=sub.chat_id,
+            data=sub,
+            job_kwargs={"misfire_grace_time": DAILY_MISFIRE_GRACE, "coalesce": True},
+        )
+
+    def unschedule_daily(self, application: AnyApplication, chat_id: int) -> None:
+        """Remove the chat's daily job, if any."""
+        for job in _job_queue(application).get_jobs_by_name(_daily_job_name(chat_id)):
+            job.schedule_removal()
+
+    def next_daily_run(
+        self, application: AnyApplication, chat_id: int
+    ) -> datetime.datetime | None:
+        """When the chat's daily job runs next (aware, in the chat's zone), or None."""
+        jobs = _job_queue(application).get_jobs_by_name(_daily_job_name(chat_id))
+        if not jobs:
+            return None
+        aps_job = jobs[0].job
+        # APScheduler sets next_run_time only once the scheduler runs; compute it before that.
+        next_run: datetime.datetime | None = getattr(aps_job, "next_run_time", None)
+        if next_run is None:
+            trigger = aps_job.trigger
+            next_run = trigger.get_next_fire_time(None, datetime.datetime.now(trigger.timezone))
+        return next_run
+
+    async def sync_daily_jobs(self, application: AnyApplication) -> None:
+        """Make the daily jobs match the database: add, move and remove jobs.
+
+        Called at start-up and on every poll, so schedules changed outside the handlers (a
+        group migrated by the sender, a chat forgotten because it blocked the bot, another
+        process editing the database) are picked up without a restart.
+        """
+        wanted = {s.chat_id: s for s in await self._subs.all_subscriptions("daily")}
+        queue = _job_queue(application)
+        for job in queue.jobs(f"^{DAILY_JOB_PREFIX}-?[0-9]+$"):
+            chat_id = int(str(job.name)[len(DAILY_JOB_PREFIX) :])
+            if chat_id not in wanted:
+                job.schedule_removal()
+                log.info("daily job of chat %d removed (no longer subscribed)", chat_id)
+            elif job.data == wanted[chat_id]:
+                del wanted[chat_id]
+        for sub in wanted.values():
+            self.schedule_daily(application, sub)
+        if wanted:
+            log.info("%d daily job(s) scheduled from the database", len(wanted))
+
+    async def daily_briefing(
+        self, chat_id: int, *, now: datetime.datetime | None = None
+    ) -> int | None:
+        """Create today's daily briefing of a chat (what the daily job runs).
+
+        Args:
+            chat_id: the chat.
+            now: the moment to take "today" from (default: now); only the date of the
+                scheduled run nearest to it matters, so a job running late still counts for the
+                right day.
+
+        Returns:
+            The new briefing id, or None if the chat has no daily subscription, daily
+            briefings are disabled, or today's briefing already exists.
+
+        Raises:
+            StorageError: the ledger is unavailable (the job retries).
+        """
+        sub = next(
+            (s for s in await self._subs.subscriptions_of(chat_id) if s.kind == "daily"), None
+        )
+        if sub is None or sub.daily_time is None or not sub.timezone:
+            return None
+        if self._render_daily is None:
+            log.warning("daily briefing for chat %d skipped: no daily renderer", chat_id)
+            return None
+        zone = ZoneInfo(sub.timezone)
+        local_now = (now or datetime.datetime.now(datetime.UTC)).astimezone(zone)
+        key = f"daily:{chat_id}:{_occurrence_date(local_now, sub.daily_time).isoformat()}"
+        library = self._library
+        if library is None:
+            library = await asyncio.to_thread(self._load_library)
+            self._library = self._library or library
+        parts = await asyncio.to_thread(self._render_daily, library, sub)
+        briefing = await self._subs.create_briefing(key, {chat_id: parts} if parts else {})
+        if briefing is not None:
+            self._sender.wake()
+        return briefing
+
+    def _load_library(self) -> Library:
+        """The library as stored (before the first build of this run), in a worker thread."""
+        with DigestStore(self._settings.store_file) as store:
+            return Library.load(store)
+
+    async def _daily_job(self, context: AnyContext) -> None:
+        job = context.job
+        chat_id = job.chat_id if job is not None else None
+        if chat_id is None:
+            return
+        try:
+            briefing = await self.daily_briefing(chat_id)
+        except StorageError as exc:
+            log.warning(
+                "daily briefing for chat %d not recorded (%s); retrying in %.0fs",
+                chat_id, exc, DAILY_RETRY_SECONDS,
+            )  # fmt: skip
+            _job_queue(context.application).run_once(
+                self._daily_job,
+                when=DAILY_RETRY_SECONDS,
+                name=f"daily-retry:{chat_id}",
+                chat_id=chat_id,
+            )
+            return
+        except Exception:
+            log.exception("daily briefing for chat %d failed", chat_id)
+            return
+        if briefing is None and not await self._still_daily(chat_id):
+            self.unschedule_daily(context.application, chat_id)
+
+    async def _still_daily(self, chat_id: int) -> bool:
+        try:
+            return any(s.kind == "daily" for s in await self._subs.subscriptions_of(chat_id))
+        except StorageError:
+            return True
+
+
+def _job_queue(application: AnyApplication) -> JobQueue[Any]:
+    queue: JobQueue[Any] | None = application.job_queue
+    if queue is None:
+        raise RuntimeError(
+            'the application has no job queue: install "python-telegram-bot[job-queue]"'
+        )
+    return queue
+
+
+def _daily_job_name(chat_id: int) -> str:
+    return f"{DAILY_JOB_PREFIX}{chat_id}"
+
+
+def _occurrence_date(local_now: datetime.datetime, at: datetime.time) -> datetime.date:
+    """The local date of the scheduled run nearest to ``local_now``.
+
+    A job for 23:59 that runs at 00:03 (busy loop, misfire grace) belongs to yesterday; keying
+    by the plain current date would make it collide with, and suppress, tomorrow's briefing.
+    """
+    candidate = datetime.datetime.combine(local_now.date(), at, tzinfo=local_now.tzinfo)
+    offset = local_now - candidate
+    if offset < -datetime.timedelta(hours=12):
+        candidate -= datetime.timedelta(days=1)
+    elif offset > datetime.timedelta(hours=12):
+        candidate += datetime.timedelta(days=1)
+    return candidate.date()

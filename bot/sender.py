@@ -1,0 +1,445 @@
+"""Deliver pending briefing messages once each, within Telegram's limits, and record the outcome.
+
+The scheduler writes briefings into the ledger (:class:`~bot.subscriptions.SubscriptionStore`);
+this module sends what the ledger says is owed.  Why it is shaped this way:
+
+* **Exactly once, as far as Telegram allows.**  Each delivery is marked sent the moment Telegram
+  confirms it, so a crash re-sends at most the messages that were in flight.  Each send and its
+  bookkeeping run in a task shielded from cancellation, so a shutdown lets them finish.  (A
+  timeout *can* hide a message Telegram did deliver; the Bot API has no idempotency key, so such a
+  message may arrive twice.  That is the only duplicate this design allows.)
+* **In order per chat.**  A chat's deliveries are sent one after another by one worker, and the
+  ledger withholds a chat's later messages while an earlier one waits for a retry.
+* **Fast across chats.**  Up to ``concurrency`` chats are served at once.  Throttling is the job
+  of PTB's ``AIORateLimiter`` on the bot (the application is built with it); this module adds no
+  second throttle, but it does honour a ``RetryAfter`` that escapes the limiter by holding *all*
+  new sends for that long (a 429 during a broadcast is almost always the global limit).
+* **Errors by meaning.**  Flood control waits without using up the failure budget; a blocked
+  chat is unsubscribed and never retried; a migrated group is followed to its new id; network
+  trouble is retried with exponential backoff and jitter; a ``BadRequest`` is our bug and fails
+  at once instead of looping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import enum
+import logging
+import random
+import time
+import warnings
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+import telegram
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.db import StorageError
+from bot.subscriptions import Delivery, SubscriptionStore
+
+log = logging.getLogger(__name__)
+
+#: A group can be migrated only once, but never follow a chain of migrations forever.
+_MAX_MIGRATION_HOPS = 3
+#: How long shutdown waits for in-flight sends to finish and be recorded.
+_DRAIN_TIMEOUT = 30.0
+
+
+@dataclass(slots=True)
+class SendReport:
+    """What one :meth:`Sender.flush` did."""
+
+    #: Messages Telegram accepted.
+    sent: int = 0
+    #: Deliveries rescheduled (flood control, network trouble).
+    retried: int = 0
+    #: Deliveries given up on (bad request, retry budget used up).
+    failed: int = 0
+    #: Chats that blocked the bot (their deliveries are failed and subscriptions dropped).
+    blocked: int = 0
+    #: Groups followed to their new supergroup id.
+    migrated: int = 0
+
+    @property
+    def attempted(self) -> int:
+        """Deliveries that reached an outcome in this flush."""
+        return self.sent + self.retried + self.failed + self.blocked
+
+
+class _Outcome(enum.Enum):
+    SENT = "sent"
+    RETRY = "retry"  # the chat's later messages must wait
+    FAILED = "failed"  # final; the chat's later messages may go
+    BLOCKED = "blocked"  # the chat is gone; everything it was owed is failed
+
+
+class Sender:
+    """Sends every due pending delivery of the ledger through one ``telegram.Bot``."""
+
+    def __init__(
+        self,
+        bot: telegram.Bot,
+        store: SubscriptionStore,
+        *,
+        max_attempts: int = 8,
+        base_backoff: float = 1.0,
+        concurrency: int = 30,
+        max_backoff: float = 300.0,
+        batch_size: int = 1000,
+        progress_every: int = 500,
+    ) -> None:
+        """Set up a sender (nothing is sent until :meth:`flush` or :meth:`run_forever`).
+
+        Args:
+            bot: an initialised bot, normally ``application.bot`` (an ``ExtBot`` with
+                ``AIORateLimiter``, which does the throttling).
+            store: the ledger.
+            max_attempts: failed network attempts after which a delivery is given up.
+            base_backoff: first retry delay in seconds after a network error; doubles per
+                attempt (with jitter), up to ``max_backoff``.
+            concurrency: chats served at the same time.
+            max_backoff: longest delay between two network retries, in seconds.
+            batch_size: deliveries read from the ledger at a time.
+            progress_every: log progress at INFO every this many sends in a big broadcast.
+        """
+        if max_attempts < 1 or concurrency < 1 or batch_size < 1:
+            raise ValueError("max_attempts, concurrency and batch_size must be at least 1")
+        self._bot = bot
+        self._store = store
+        self._max_attempts = max_attempts
+        self._base_backoff = max(0.0, base_backoff)
+        self._max_backoff = max(self._base_backoff, max_backoff)
+        self._concurrency = concurrency
+        self._batch_size = batch_size
+        self._progress_every = max(1, progress_every)
+        self._lock = asyncio.Lock()
+        self._wake_event = asyncio.Event()
+        self._stop_event = asyncio.Event()
+        self._flood_until = 0.0  # time.monotonic() before which no new send starts
+        self._inflight: set[asyncio.Task[tuple[_Outcome, int]]] = set()
+        #: Delivery id -> new chat id, when sending it followed a group migration.
+        self._moved: dict[int, int] = {}
+        #: Sent, but recording it failed (database locked): delivery id -> message id.  Kept
+        #: so the message is never sent again while this process lives; written at next chance.
+        self._unrecorded: dict[int, int] = {}
+        self._rng = random.Random()
+        self._progress = 0
+        self._total = 0
+
+    # --- public API --------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Ask a running :meth:`run_forever` loop to flush now (call from the event loop)."""
+        self._wake_event.set()
+
+    async def flush(self) -> SendReport:
+        """Send every due pending delivery and record each outcome.
+
+        Safe to call concurrently: calls run one after another (a later call then finds only
+        what is still due).  Returns early, without starting new sends, when shutting down.
+
+        Raises:
+            StorageError: the ledger could not be read; nothing was sent by this call after
+                that point, and every send that did happen was recorded or is kept in memory.
+        """
+        async with self._lock:
+            report = SendReport()
+            started = time.monotonic()
+            await self._record_unrecorded()
+            self._total = await self._store.pending_count()
+            self._progress = 0
+            attempted: set[int] = set()
+            while not self._stopping:
+                rows = await self._store.pending_deliveries(self._batch_size)
+                fresh = [r for r in rows if r.id not in attempted and r.id not in self._unrecorded]
+                if not fresh:
+                    break
+                attempted.update(r.id for r in fresh)
+                await self._send_batch(fresh, report)
+            if report.attempted or report.migrated:
+                log.info(
+                    "broadcast: %d sent, %d retrying, %d failed, %d blocked, %d migrated "
+                    "in %.1fs",
+                    report.sent, report.retried, report.failed, report.blocked,
+                    report.migrated, time.monotonic() - started,
+                )  # fmt: skip
+            return report
+
+    async def run_forever(self, interval: float = 2.0) -> None:
+        """Flush whenever woken, when a retry falls due, and at least every ``interval`` s.
+
+        Runs until cancelled.  On cancellation no new send starts; sends already in flight
+        finish and are recorded (for up to 30 s) before the cancellation propagates.  Storage
+        errors are logged and retried on the next round, never fatal.
+        """
+        self._stop_event.clear()
+        log.info("sender started (every %gs, %d chats at a time)", interval, self._concurrency)
+        try:
+            while True:
+                self._wake_event.clear()
+                try:
+                    await self.flush()
+                except StorageError as exc:
+                    log.warning("sending paused, the database is unavailable: %s", exc)
+                except Exception:
+                    log.exception("unexpected error while sending briefings; continuing")
+                await self._sleep_until_next_round(interval)
+        except asyncio.CancelledError:
+            self._stop_event.set()
+            await self._drain()
+            log.info("sender stopped")
+            raise
+
+    # --- internals ---------------------------------------------------------------------------
+
+    @property
+    def _stopping(self) -> bool:
+        return self._stop_event.is_set()
+
+    async def _sleep_until_next_round(self, interval: float) -> None:
+        timeout = interval
+        with contextlib.suppress(StorageError):
+            due = await self._store.next_attempt_at()
+            if due is not None:
+                timeout = min(interval, max(0.05, due - time.time() + 0.01))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._wake_event.wait()
+
+    async def _drain(self) -> None:
+        """Let in-flight sends finish and be recorded (shutdown path)."""
+        pending = set(self._inflight)
+        if pending:
+            log.info("sender stopping: waiting for %d message(s) in flight", len(pending))
+            _done, still = await asyncio.wait(pending, timeout=_DRAIN_TIMEOUT)
+            if still:
+                log.warning("sender stopping: %d send(s) did not finish in time", len(still))
+        await self._record_unrecorded()
+        if self._unrecorded:
+            log.error(
+                "sender stopping: %d sent message(s) could not be recorded and may be sent "
+                "again after the restart",
+                len(self._unrecorded),
+            )
+
+    async def _record_unrecorded(self) -> None:
+        for delivery_id, message_id in list(self._unrecorded.items()):
+            try:
+                await self._store.mark_sent(delivery_id, message_id)
+            except StorageError as exc:
+                log.warning("still cannot record sent delivery %d: %s", delivery_id, exc)
+                return
+            del self._unrecorded[delivery_id]
+
+    async def _send_batch(self, rows: list[Delivery], report: SendReport) -> None:
+        by_chat: dict[int, list[Delivery]] = {}
+        for row in rows:  # rows are in id order, so each chat's list is too
+            by_chat.setdefault(row.chat_id, []).append(row)
+        queue = list(by_chat.values())
+        queue.reverse()  # pop() from the end serves chats in id order
+
+        async def worker() -> None:
+            while queue and not self._stopping:
+                await self._send_chat(queue.pop(), report)
+
+        workers = [
+            asyncio.create_task(worker()) for _ in range(min(self._concurrency, len(queue)))
+        ]
+        try:
+            results = await asyncio.gather(*workers, return_exceptions=True)
+        except asyncio.CancelledError:
+            for task in workers:
+                task.cancel()
+            raise
+        for result in results:
+            if isinstance(result, BaseException):
+                log.error("a send worker crashed", exc_info=result)
+
+    async def _send_chat(self, rows: list[Delivery], report: SendReport) -> None:
+        """Send one chat's deliveries in order, stopping at the first that must wait."""
+        chat_id = rows[0].chat_id
+        for row in rows:
+            if self._stopping:
+                return
+            await self._wait_for_flood_control()
+            if self._stopping:
+                return
+            task = asyncio.create_task(self._deliver(row, chat_id, report))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+            outcome, chat_id = await asyncio.shield(task)
+            if outcome in (_Outcome.RETRY, _Outcome.BLOCKED):
+                return
+
+    async def _wait_for_flood_control(self) -> None:
+        while not self._stopping:
+            remaining = self._flood_until - time.monotonic()
+            if remaining <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._stop_event.wait()
+
+    async def _deliver(
+        self, row: Delivery, chat_id: int, report: SendReport
+    ) -> tuple[_Outcome, int]:
+        """One delivery: send it (following a migration) and record what happened.
+
+        Runs as its own task, shielded by the caller, so a shutdown never separates a send
+        from its record.  Never raises: every failure becomes an outcome.
+
+        Returns:
+            The outcome and the chat id to use for the chat's next deliveries (the new id after
+            a migration).
+        """
+        outcome = await self._attempt(row, chat_id, report)
+        return outcome, self._moved.pop(row.id, chat_id)
+
+    async def _attempt(self, row: Delivery, chat_id: int, report: SendReport) -> _Outcome:
+        for _hop in range(_MAX_MIGRATION_HOPS + 1):
+            try:
+                message = await self._bot.send_message(
+                    chat_id,
+                    row.text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except ChatMigrated as exc:
+                new_chat_id = int(exc.new_chat_id)
+                log.info("chat %d became supergroup %d; following it", chat_id, new_chat_id)
+                if not await self._record(self._store.migrate_chat(chat_id, new_chat_id)):
+                    report.retried += 1
+                    return _Outcome.RETRY
+                report.migrated += 1
+                self._moved[row.id] = chat_id = new_chat_id
+                continue
+            except RetryAfter as exc:
+                delay = _retry_after_seconds(exc)
+                self._flood_until = max(self._flood_until, time.monotonic() + delay)
+                log.warning("flood control: holding new sends for %.0fs (chat %d)", delay, chat_id)
+                await self._record(
+                    self._store.mark_retry(
+                        row.id, delay, f"flood control: retry after {delay:.0f}s",
+                        count_attempt=False,
+                    )
+                )  # fmt: skip
+                report.retried += 1
+                return _Outcome.RETRY
+            except Forbidden as exc:
+                log.info("chat %d blocked the bot (%s); unsubscribing it", chat_id, exc)
+                await self._record(self._store.forget_chat(chat_id))
+                report.blocked += 1
+                return _Outcome.BLOCKED
+            except BadRequest as exc:
+                log.error(
+                    "delivery %d (briefing %d part %d) to chat %d rejected, not retried: %s",
+                    row.id, row.briefing_id, row.part, chat_id, exc,
+                )  # fmt: skip
+                await self._record(self._store.mark_failed(row.id, f"bad request: {exc}"))
+                report.failed += 1
+                return _Outcome.FAILED
+            except InvalidToken as exc:
+                # A configuration problem, not this message's: wait without using the budget.
+                log.error("Telegram rejected the bot token (%s); deliveries are on hold", exc)
+                await self._record(
+                    self._store.mark_retry(
+                        row.id, self._max_backoff, f"invalid token: {exc}", count_attempt=False
+                    )
+                )
+                report.retried += 1
+                return _Outcome.RETRY
+            except (TimedOut, NetworkError, TelegramError) as exc:
+                return await self._back_off(row, chat_id, f"{type(exc).__name__}: {exc}", report)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug below us; the retry budget bounds it
+                log.exception("unexpected error sending delivery %d", row.id)
+                return await self._back_off(row, chat_id, f"{type(exc).__name__}: {exc}", report)
+            else:
+                await self._mark_sent(row, message.message_id)
+                report.sent += 1
+                self._count_progress(report)
+                return _Outcome.SENT
+        await self._record(self._store.mark_failed(row.id, "chat migrated too many times"))
+        report.failed += 1
+        return _Outcome.FAILED
+
+    async def _mark_sent(self, row: Delivery, message_id: int) -> None:
+        try:
+            await self._store.mark_sent(row.id, message_id)
+        except StorageError as exc:
+            self._unrecorded[row.id] = message_id
+            log.error(
+                "delivery %d was sent but cannot be recorded yet (%s); will record it later",
+                row.id, exc,
+            )  # fmt: skip
+
+    async def _back_off(
+        self, row: Delivery, chat_id: int, error: str, report: SendReport
+    ) -> _Outcome:
+        attempts = row.attempts + 1
+        if attempts >= self._max_attempts:
+            log.warning(
+                "delivery %d to chat %d failed after %d attempts: %s",
+                row.id, chat_id, attempts, error,
+            )  # fmt: skip
+            await self._record(
+                self._store.mark_failed(row.id, f"gave up after {attempts} attempts: {error}")
+            )
+            report.failed += 1
+            return _Outcome.FAILED
+        delay = min(self._max_backoff, self._base_backoff * 2**row.attempts)
+        delay *= self._rng.uniform(0.5, 1.5)
+        log.info(
+            "delivery %d to chat %d: %s; retry %d/%d in %.1fs",
+            row.id, chat_id, error, attempts, self._max_attempts - 1, delay,
+        )  # fmt: skip
+        await self._record(self._store.mark_retry(row.id, delay, error))
+        report.retried += 1
+        return _Outcome.RETRY
+
+    @staticmethod
+    async def _record(write: Awaitable[None]) -> bool:
+        """Run a ledger write; a storage failure is logged, and the delivery stays pending.
+
+        A pending delivery whose failure could not be recorded is simply attempted again later,
+        which is safe: it was not sent.
+        """
+        try:
+            await write
+        except StorageError as exc:
+            log.error("cannot record a delivery outcome, it stays pending: %s", exc)
+            return False
+        return True
+
+    def _count_progress(self, report: SendReport) -> None:
+        self._progress += 1
+        if self._total >= self._progress_every and self._progress % self._progress_every == 0:
+            log.info(
+                "broadcast: %d/%d sent, %d retrying, %d failed",
+                self._progress, self._total, report.retried, report.failed + report.blocked,
+            )  # fmt: skip
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type PTB uses (int now, timedelta later)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    if isinstance(value, datetime.timedelta):
+        return max(0.0, value.total_seconds())
+    return max(0.0, float(value))

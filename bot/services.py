@@ -1,0 +1,81 @@
+"""The services the handlers use, created once at start-up and kept in ``bot_data``."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import ContextTypes
+
+from briefings.library import Library
+from briefings.store import DigestStore
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.scheduler import BriefingScheduler
+    from bot.sender import Sender
+    from bot.subscriptions import SubscriptionStore
+
+SERVICES_KEY = "services"
+
+
+class FloodGuard:
+    """Per-chat command budget: ``limit`` commands per ``window`` seconds.
+
+    The first command over the budget gets one polite "slow down"; further ones are ignored
+    until the window has room again, so one noisy chat cannot starve everyone else.
+    """
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._hits: dict[int, deque[float]] = defaultdict(deque)
+        self._warned: set[int] = set()
+
+    def check(self, chat_id: int, now: float | None = None) -> str:
+        """ "ok", "warn" (first refusal: reply once) or "drop"."""
+        moment = time.monotonic() if now is None else now
+        hits = self._hits[chat_id]
+        while hits and moment - hits[0] > self.window:
+            hits.popleft()
+        if len(hits) < self.limit:
+            hits.append(moment)
+            self._warned.discard(chat_id)
+            return "ok"
+        if chat_id in self._warned:
+            return "drop"
+        self._warned.add(chat_id)
+        return "warn"
+
+
+@dataclass
+class Services:
+    """Everything a handler may ask for."""
+
+    settings: Settings
+    digest_store: DigestStore
+    library: Library
+    subscriptions: SubscriptionStore | None = None
+    sender: Sender | None = None
+    scheduler: BriefingScheduler | None = None
+    flood: FloodGuard = field(default_factory=lambda: FloodGuard(30, 10.0))
+    started_at: float = field(default_factory=time.time)
+    counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def set_library(self, library: Library) -> None:
+        """Swap in a freshly loaded library (after a build)."""
+        self.library = library
+
+    def is_admin_chat(self, chat_id: int | None, user_id: int | None) -> bool:
+        """Admin commands obey ADMIN_CHAT_IDS (a chat id or a user id listed there)."""
+        admins = self.settings.admin_chat_ids
+        return (chat_id in admins) or (user_id in admins)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
+    """The Services object of the running application."""
+    found = context.bot_data[SERVICES_KEY]
+    assert isinstance(found, Services)
+    return found

@@ -1,0 +1,248 @@
+"""What the bot shows, prepared from the library without any Telegram object.
+
+Handlers ask this module for a view (a small frozen dataclass), render it with a template and
+reply.  Keeping these operations apart from Telegram makes them testable as plain functions and
+reusable by the scheduler (briefings posted to subscribers use the same views).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefings.library import Library
+from briefings.models import Conflict, Digest, Summit
+from briefings.store import SearchHit
+
+PAGE_SIZE = 8
+_YEAR_ARG = re.compile(r"^\s*(\d{4})\s*(?:[-–/]\s*(\d{4}))?\s*$")
+
+
+class ArgumentError(ValueError):
+    """A command argument the bot cannot use; the message is shown to the user."""
+
+
+def summit_token(summit: Summit) -> str:
+    """Short stable id of a summit for callback data and deep links (8 hex characters)."""
+    return hashlib.sha1(summit.key.encode("utf-8")).hexdigest()[:8]
+
+
+def summit_by_token(library: Library, token: str) -> Summit | None:
+    """Inverse of :func:`summit_token` (None when the summit is gone: a stale button)."""
+    return next((s for s in library.summits if summit_token(s) == token), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """How an article is cited: its title (or file name), publisher and date."""
+
+    file: str
+    label: str
+    publisher: str | None
+    published: str | None
+
+
+def source_of(library: Library, file: str) -> Source:
+    """Citation for one seed file."""
+    digest = library.digest(file)
+    if digest is None:
+        return Source(file, file, None, None)
+    return Source(file, digest.meta.title or file, digest.meta.source, digest.meta.published)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    summit: Summit
+    sentences: tuple[tuple[str, Source], ...]
+    sources: tuple[Source, ...]
+    updated_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteItem:
+    text: str
+    kind: str
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteGroup:
+    speaker: str
+    quotes: tuple[QuoteItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int  # 1-based
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotesView:
+    summit: Summit | None
+    groups: tuple[QuoteGroup, ...]
+    query: str
+    page: Page
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineItem:
+    date: str
+    event: str
+    sources: tuple[Source, ...]
+    disputed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineView:
+    summit: Summit
+    items: tuple[TimelineItem, ...]
+    conflicts: tuple[tuple[Conflict, tuple[Source, ...]], ...]
+    span: str
+    page: Page
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchView:
+    query: str
+    hits: tuple[tuple[SearchHit, Source], ...]
+
+
+def choose_summit(library: Library, words: str) -> Summit:
+    """The summit named by ``words`` (latest when empty), or an ArgumentError listing the known."""
+    summit = library.find_summit(words)
+    if summit is None:
+        names = ", ".join(s.name for s in library.summits[:5]) or "none yet"
+        raise ArgumentError(f"No summit matches “{words}”. Known summits: {names}.")
+    return summit
+
+
+def summary_view(library: Library, summit: Summit) -> SummaryView:
+    """The summit's merged summary with each sentence's source."""
+    return SummaryView(
+        summit=summit,
+        sentences=tuple((text, source_of(library, file)) for text, file in summit.summary),
+        sources=tuple(source_of(library, f) for f in summit.files),
+        updated_at=library.updated_at,
+    )
+
+
+def _paginate(count: int, page: int) -> tuple[Page, slice]:
+    pages = max(1, -(-count // PAGE_SIZE))
+    number = min(max(1, page), pages)
+    start = (number - 1) * PAGE_SIZE
+    return Page(number, pages), slice(start, start + PAGE_SIZE)
+
+
+def quotes_view(
+    library: Library, query: str = "", page: int = 1, summit: Summit | None = None
+) -> QuotesView:
+    """Quotes grouped by speaker: of one summit, or across all when ``query`` names a speaker.
+
+    ``query`` first selects a summit by name; failing that it filters every quote by speaker
+    or words ("/quotes aliyev").
+    """
+    if summit is None and query:
+        summit = library.find_summit(query)
+        if summit is not None and not _names_speaker(library, query):
+            query = ""
+        else:
+            summit = None
+    elif summit is None:
+        summit = library.latest_summit()
+    pool = [summit] if summit is not None else list(library.summits)
+    terms = [t for t in re.findall(r"\w+", query.lower()) if t]
+    items: list[tuple[str, QuoteItem]] = []
+    for s in pool:
+        for quote in s.quotes:
+            haystack = f"{quote.speaker or ''} {quote.text}".lower()
+            if terms and not all(t in haystack for t in terms):
+                continue
+            sources = tuple(source_of(library, f) for f in quote.files)
+            items.append(
+                (quote.speaker or "Unknown speaker", QuoteItem(quote.text, quote.kind, sources))
+            )
+    page_info, window = _paginate(len(items), page)
+    groups: dict[str, list[QuoteItem]] = {}
+    for speaker, item in items[window]:
+        groups.setdefault(speaker, []).append(item)
+    return QuotesView(
+        summit=summit,
+        groups=tuple(QuoteGroup(k, tuple(v)) for k, v in groups.items()),
+        query=query,
+        page=page_info,
+        total=len(items),
+    )
+
+
+def _names_speaker(library: Library, query: str) -> bool:
+    terms = [t for t in re.findall(r"\w+", query.lower()) if t]
+    speakers = " ".join(q.speaker or "" for s in library.summits for q in s.quotes).lower()
+    return bool(terms) and all(t in speakers for t in terms)
+
+
+def parse_year_span(argument: str) -> tuple[int, int] | None:
+    """``""`` → None; ``"2025"`` → (2025, 2025); ``"2020-2025"`` → (2020, 2025).
+
+    Raises:
+        ArgumentError: anything else, with an example of what works.
+    """
+    if not argument.strip():
+        return None
+    match = _YEAR_ARG.match(argument)
+    if not match:
+        raise ArgumentError(
+            f"“{argument}” is not a year or a span of years. Try /timeline 2025 or "
+            "/timeline 2020-2025."
+        )
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if last < first:
+        first, last = last, first
+    return first, last
+
+
+def _in_span(date: str, span: tuple[int, int] | None) -> bool:
+    if span is None:
+        return True
+    years = [int(part[:4]) for part in date.split("/") if part[:4].isdigit()]
+    lo, hi = min(years, default=0), max(years, default=0)
+    return hi >= span[0] and lo <= span[1]
+
+
+def timeline_view(
+    library: Library, summit: Summit, span: tuple[int, int] | None = None, page: int = 1
+) -> TimelineView:
+    """Dated events of a summit in order, optionally limited to a span of years."""
+    events = [e for e in summit.timeline if _in_span(e.date, span)]
+    page_info, window = _paginate(len(events), page)
+    items = tuple(
+        TimelineItem(e.date, e.event, tuple(source_of(library, f) for f in e.files), e.disputed)
+        for e in events[window]
+    )
+    conflicts = tuple(
+        (c, tuple(source_of(library, claim.file) for claim in c.claims))
+        for c in summit.conflicts
+        if any(_in_span(claim.value, span) for claim in c.claims)
+    )
+    label = (
+        "" if span is None else (str(span[0]) if span[0] == span[1] else f"{span[0]}–{span[1]}")
+    )
+    return TimelineView(summit, items, conflicts, label, page_info, len(events))
+
+
+def search_view(library: Library, query: str, limit: int = 10) -> SearchView:
+    """Matching sentences and quotes across every digest."""
+    if not query.strip():
+        raise ArgumentError("Tell me what to look for, e.g. /search Lachin capital")
+    hits = library.search(query, limit)
+    return SearchView(query, tuple((h, source_of(library, h.file)) for h in hits))
+
+
+def digests_of(library: Library, files: Sequence[str]) -> list[Digest]:
+    """Digests of the given files that exist, in the given order."""
+    return [d for d in (library.digest(f) for f in files) if d is not None]

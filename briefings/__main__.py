@@ -1,0 +1,162 @@
+"""Command line: ``python -m briefings build | show FILE | export [SEEDS_DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from briefings.config import EngineSettings
+from briefings.library import Library
+from briefings.pipeline import BuildReport, build, plan_build, scan_seeds
+from briefings.render_text import render_digest
+from briefings.store import DigestStore
+
+log = logging.getLogger("briefings")
+
+
+def _build(seeds_dir: Path, store: DigestStore, show_progress: bool) -> BuildReport:
+    todo, _ = plan_build(scan_seeds(seeds_dir), store.file_states())
+    if show_progress and len(todo) > 20:
+        from tqdm import tqdm
+
+        with tqdm(total=len(todo), unit="file", desc="digesting", file=sys.stderr) as bar:
+            return build(seeds_dir, store, progress=bar.update)
+    return build(seeds_dir, store)
+
+
+def cmd_build(settings: EngineSettings, args: argparse.Namespace) -> int:
+    """Build the digests of new and changed seeds."""
+    seeds_dir = args.seeds_dir or settings.seeds_dir
+    with DigestStore(settings.store_path(seeds_dir)) as store:
+        report = _build(seeds_dir, store, show_progress=not args.quiet)
+    print(
+        f"built {len(report.built)}, unchanged {report.unchanged}, removed {len(report.removed)}, "
+        f"errors {len(report.errors)}"
+    )
+    for error in report.errors:
+        print(f"  error: {error.file}: {error.error}")
+    return 0
+
+
+def cmd_show(settings: EngineSettings, args: argparse.Namespace) -> int:
+    """Print one article's digest in readable form."""
+    seeds_dir = args.seeds_dir or settings.seeds_dir
+    name = Path(args.file).name if Path(args.file).parent == Path() else args.file
+    candidate = Path(args.file)
+    if candidate.exists() and candidate.resolve().is_relative_to(seeds_dir.resolve()):
+        name = candidate.resolve().relative_to(seeds_dir.resolve()).as_posix()
+    with DigestStore(settings.store_path(seeds_dir)) as store:
+        _build(seeds_dir, store, show_progress=False)
+        digest = store.digest(name)
+        if digest is None:
+            error = next((e for e in store.errors() if e.file == name), None)
+            reason = error.error if error else "no such seed file"
+            print(f"{name}: {reason}", file=sys.stderr)
+            return 1
+    print(render_digest(digest))
+    return 0
+
+
+def export_document(library: Library) -> dict[str, Any]:
+    """The export JSON (a contract other tools rely on: add fields, never rename)."""
+    articles = []
+    for digest in library.digests:
+        articles.append(
+            {
+                "file": digest.file,
+                "id": digest.article_id,
+                "title": digest.meta.title,
+                "source": digest.meta.source,
+                "author": digest.meta.author,
+                "published": digest.meta.published,
+                "published_time": digest.meta.published_time,
+                "timezone": digest.meta.timezone,
+                "summit": digest.summit,
+                "summary": list(digest.summary),
+                "quotes": [
+                    {"speaker": q.speaker, "text": q.text, "kind": q.kind} for q in digest.quotes
+                ],
+                "timeline": [
+                    {"date": t.date, "event": t.event, "evidence": t.evidence}
+                    for t in digest.timeline
+                ],
+                "unresolved_dates": [
+                    {"evidence": u.evidence, "reason": u.reason} for u in digest.unresolved_dates
+                ],
+                "entities": {
+                    "people": list(digest.entities.people),
+                    "places": list(digest.entities.places),
+                    "organizations": list(digest.entities.organizations),
+                },
+            }
+        )
+    summits = [
+        {
+            "name": s.name,
+            "key": s.key,
+            "files": list(s.files),
+            "conflicts": [
+                {
+                    "topic": c.topic,
+                    "claims": [
+                        {"value": cl.value, "file": cl.file, "evidence": cl.evidence}
+                        for cl in c.claims
+                    ],
+                }
+                for c in s.conflicts
+            ],
+            "timeline": [
+                {"date": e.date, "event": e.event, "files": list(e.files), "disputed": e.disputed}
+                for e in s.timeline
+            ],
+        }
+        for s in library.summits
+    ]
+    errors = [{"file": e.file, "error": e.error} for e in library.errors]
+    return {"articles": articles, "summits": summits, "errors": errors}
+
+
+def cmd_export(settings: EngineSettings, args: argparse.Namespace) -> int:
+    """Build, then print every digest, summit and error as JSON on stdout."""
+    seeds_dir = Path(args.seeds_dir) if args.seeds_dir else settings.seeds_dir
+    if not seeds_dir.is_dir():
+        print(f"not a folder: {seeds_dir}", file=sys.stderr)
+        return 2
+    with DigestStore(settings.store_path(seeds_dir)) as store:
+        _build(seeds_dir, store, show_progress=False)
+        library = Library.load(store)
+    json.dump(export_document(library), sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m briefings``."""
+    parser = argparse.ArgumentParser(prog="python -m briefings", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_build = sub.add_parser("build", help="digest new and changed seeds")
+    p_build.add_argument("--seeds-dir", type=Path, default=None)
+    p_build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p_show = sub.add_parser("show", help="print one article's digest")
+    p_show.add_argument("file", help="seed file name (or path inside the seeds folder)")
+    p_show.add_argument("--seeds-dir", type=Path, default=None)
+    p_export = sub.add_parser("export", help="print all digests as JSON")
+    p_export.add_argument("seeds_dir", nargs="?", default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    settings = EngineSettings()
+    commands = {"build": cmd_build, "show": cmd_show, "export": cmd_export}
+    return commands[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

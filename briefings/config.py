@@ -1,0 +1,31 @@
+"""Where the engine reads seeds and keeps its data, from environment variables."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class EngineSettings(BaseSettings):
+    """Settings shared by the engine's CLI and the bot (``SEEDS_DIR``, ``DATA_DIR``)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    seeds_dir: Path = PROJECT_DIR / "seeds"
+    data_dir: Path = PROJECT_DIR / "data"
+
+    def store_path(self, seeds_dir: Path | None = None) -> Path:
+        """The digest store of ``seeds_dir`` (the configured seeds folder by default).
+
+        Another folder (e.g. ``export`` of a corpus) gets a store of its own, keyed by its path,
+        so exporting it twice rebuilds nothing and never mixes with the bot's digests.
+        """
+        folder = (seeds_dir or self.seeds_dir).resolve()
+        if folder == self.seeds_dir.resolve():
+            return self.data_dir / "digests.sqlite3"
+        key = hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+        return self.data_dir / "stores" / f"{folder.name}-{key}.sqlite3"

@@ -1,0 +1,38 @@
+"""One article in, one digest out: the stages run in a fixed order, each a pure function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from briefings.entities import entities_from_doc
+from briefings.models import Article, Digest
+from briefings.quotes import extract_quotes
+from briefings.summary import summarize
+from briefings.summits import detect_summit
+from briefings.timeline import extract_timeline
+
+
+def build_digest(article: Article, nlp: Any) -> Digest:
+    """Run every stage over ``article``.
+
+    Args:
+        article: an ingested article (boilerplate removed, metadata detected).
+        nlp: the spaCy pipeline from :func:`briefings.nlp.load_nlp` (used for entities only).
+    """
+    text = article.text
+    entities = entities_from_doc(nlp(text), text)
+    timeline = extract_timeline(article)
+    summit = detect_summit(article.meta.title, text, entities, article.meta.published)
+    return Digest(
+        article_id=article.article_id,
+        file=article.file,
+        content_hash=article.content_hash,
+        meta=article.meta,
+        summary=tuple(summarize(article.paragraphs)),
+        quotes=tuple(extract_quotes(article)),
+        timeline=timeline.events,
+        unresolved_dates=timeline.unresolved,
+        entities=entities,
+        summit=summit.encode(),
+        paragraphs=article.paragraphs,
+    )

@@ -1,0 +1,258 @@
+"""Build the digests of a seeds folder, rebuilding only what changed.
+
+A build is: scan the folder (stat only), compare with what the store recorded, digest the new and
+changed files (in a process pool when there are many: spaCy is CPU-bound), record results and
+errors, and forget removed files.  A file whose size and mtime are unchanged is not even opened,
+so a no-op rebuild of 10,000 seeds costs one directory scan and one query.
+
+Bad input never stops a build: each failure becomes a :class:`BuildError` with a clear reason.
+Failures caused by the file itself are recorded and retried only once the file changes; transient
+ones (deleted or still being written during the build) are reported but not recorded, so the next
+build tries again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from briefings.models import DIGEST_FORMAT_VERSION, BuildError, Digest
+from briefings.store import DigestStore, FileState
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+#: Seeds larger than this are refused (a real article is a few dozen kB).
+MAX_SEED_BYTES = 10 * 1024 * 1024
+#: Below this many files to build, the pool's start-up costs more than it saves.
+_POOL_THRESHOLD = 6
+
+
+@dataclass(frozen=True, slots=True)
+class SeedFile:
+    """A seed file as seen by a directory scan."""
+
+    name: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What building one file produced."""
+
+    name: str
+    size: int
+    mtime_ns: int
+    content_hash: str = ""
+    digest: Digest | None = None
+    error: str | None = None
+    #: The failure is about this moment (file vanished or still being written), not the file.
+    transient: bool = False
+    #: Content identical to what is stored: only the stat needs updating.
+    unchanged: bool = False
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build did, for the CLI, the logs and the bot's notifier."""
+
+    built: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    errors: list[BuildError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when any digest was added, replaced or removed."""
+        return bool(self.built or self.removed)
+
+
+def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
+    """List the seed files below ``seeds_dir`` (stat only, never opening a file).
+
+    Hidden files, editor and partial-download files and unsupported types are skipped; a symlink is
+    followed only when it points inside the seeds folder.
+    """
+    root = seeds_dir.resolve()
+    found: list[SeedFile] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError as exc:
+            log.warning("cannot list %s: %s", directory, exc)
+            continue
+        for entry in entries:
+            if entry.name.startswith((".", "~")) or entry.name.endswith(("~", ".part", ".tmp")):
+                continue
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink() and not path.resolve().is_relative_to(root):
+                    log.warning("skipping %s: symlink points outside the seeds folder", path)
+                    continue
+                if entry.is_dir():
+                    stack.append(path)
+                    continue
+                if path.suffix.lower() not in SUPPORTED_SUFFIXES or not entry.is_file():
+                    continue
+                stat = entry.stat()
+            except OSError:
+                continue  # vanished between listing and stat
+            name = path.relative_to(root).as_posix()
+            found.append(SeedFile(name, path, stat.st_size, stat.st_mtime_ns))
+    return sorted(found, key=lambda s: s.name)
+
+
+def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
+    """Read, ingest and digest one seed file; never raises for a bad file.
+
+    Runs in worker processes, so it loads the NLP model lazily (once per process).
+    """
+    from briefings.ingest import IngestError, read_article
+
+    def result(**fields: Any) -> Outcome:
+        return Outcome(seed.name, seed.size, seed.mtime_ns, **fields)
+
+    if seed.size > MAX_SEED_BYTES:
+        return result(
+            error=f"file is too large ({seed.size / 1e6:.1f} MB; the limit is "
+            f"{MAX_SEED_BYTES / 1e6:.0f} MB)"
+        )
+    try:
+        data = seed.path.read_bytes()
+        after = seed.path.stat()
+    except FileNotFoundError:
+        return result(error="file disappeared during the build", transient=True)
+    except OSError as exc:
+        return result(error=f"cannot read file: {exc.strerror or exc}")
+    if (after.st_size, after.st_mtime_ns) != (seed.size, seed.mtime_ns) or len(data) != seed.size:
+        return result(
+            error="file changed while being read (still being written?); "
+            "it will be built once it is complete",
+            transient=True,
+        )
+    content_hash = hashlib.sha256(data).hexdigest()
+    if stored_hash == content_hash:
+        return result(content_hash=content_hash, unchanged=True)
+    try:
+        article = read_article(seed.path, name=seed.name, max_bytes=MAX_SEED_BYTES)
+    except IngestError as exc:
+        return result(content_hash=content_hash, error=str(exc))
+    except Exception as exc:  # defensive: one bad file must not stop the build
+        log.exception("unexpected failure reading %s", seed.name)
+        return result(content_hash=content_hash, error=f"could not read article: {exc}")
+    try:
+        from briefings.digest import build_digest
+        from briefings.nlp import load_nlp
+
+        digest = build_digest(article, load_nlp())
+    except Exception as exc:
+        log.exception("unexpected failure digesting %s", seed.name)
+        return result(content_hash=content_hash, error=f"digest failed: {exc}")
+    return result(content_hash=content_hash, digest=digest)
+
+
+def _warm_worker() -> None:
+    """Pool initializer: load the model once per worker, before the first file arrives."""
+    from briefings.nlp import load_nlp
+
+    load_nlp()
+
+
+def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A process pool whose workers have the NLP model loaded (spawned: safe beside threads)."""
+    count = workers or max(1, min(os.cpu_count() or 1, 8))
+    return ProcessPoolExecutor(count, mp_context=get_context("spawn"), initializer=_warm_worker)
+
+
+def plan_build(
+    seeds: Iterable[SeedFile], states: dict[str, FileState]
+) -> tuple[list[tuple[SeedFile, str | None]], int]:
+    """Split a scan into files to (re)build, with their stored hash, and a count of unchanged."""
+    todo: list[tuple[SeedFile, str | None]] = []
+    unchanged = 0
+    for seed in seeds:
+        state = states.get(seed.name)
+        if state is None:
+            todo.append((seed, None))
+        elif (
+            state.size == seed.size
+            and state.mtime_ns == seed.mtime_ns
+            and state.format_version == DIGEST_FORMAT_VERSION
+        ):
+            unchanged += 1
+        else:
+            current = state.format_version == DIGEST_FORMAT_VERSION and not state.failed
+            todo.append((seed, state.content_hash if current else None))
+    return todo, unchanged
+
+
+def build(
+    seeds_dir: Path,
+    store: DigestStore,
+    *,
+    executor: Executor | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> BuildReport:
+    """Bring ``store`` up to date with ``seeds_dir``.
+
+    Args:
+        seeds_dir: folder of seed articles.
+        store: where digests are kept.
+        executor: pool to digest in; by default a process pool when many files changed.
+        progress: called with the number of files finished, after each file (for a progress bar).
+    """
+    seeds = scan_seeds(seeds_dir)
+    states = store.file_states()
+    todo, unchanged = plan_build(seeds, states)
+    report = BuildReport(unchanged=unchanged)
+    present = {s.name for s in seeds}
+    report.removed = sorted(name for name in states if name not in present)
+    own_pool = None
+    if executor is None and len(todo) >= _POOL_THRESHOLD:
+        executor = own_pool = make_pool(min(len(todo), os.cpu_count() or 1))
+    try:
+        if executor is None:
+            outcomes: Iterable[Outcome] = (digest_seed(s, h) for s, h in todo)
+        else:
+            outcomes = (
+                executor.map(digest_seed, *zip(*todo, strict=True), chunksize=4)
+                if todo
+                else iter(())
+            )
+        with store.transaction():
+            store.remove(report.removed)
+            for outcome in outcomes:
+                _record(outcome, store, report)
+                if progress:
+                    progress(1)
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown()
+    for error in report.errors:
+        log.warning("seed %s skipped: %s", error.file, error.error)
+    return report
+
+
+def _record(outcome: Outcome, store: DigestStore, report: BuildReport) -> None:
+    if outcome.unchanged:
+        store.touch(outcome.name, outcome.size, outcome.mtime_ns)
+        report.unchanged += 1
+    elif outcome.digest is not None:
+        store.put_digest(outcome.digest, outcome.size, outcome.mtime_ns)
+        report.built.append(outcome.name)
+    else:
+        error = BuildError(outcome.name, outcome.error or "unknown error")
+        report.errors.append(error)
+        if not outcome.transient:
+            store.put_error(error, outcome.size, outcome.mtime_ns, outcome.content_hash)

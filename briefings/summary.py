@@ -1,0 +1,115 @@
+"""Extractive summary: the few body sentences that best state what the summit did.
+
+Each sentence is scored on three signals that hold for news reports, releases and transcripts
+alike:
+
+* **centrality**: how much of the article's recurring vocabulary it carries (content-word
+  frequencies, damped by length so long sentences do not win by size alone);
+* **position**: news puts the gist first, so earlier sentences get a decaying bonus;
+* **summit cues**: sentences about what leaders met, agreed, adopted or decided.
+
+Fragments, headlines, questions and very long run-ons are penalised.  Sentences are then picked
+greedily with a redundancy check (maximal marginal relevance) and returned in article order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefings.sentences import Sentence, split_sentences
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves said says
+    say also one two would could may might must shall upon us new year years mr ms mrs""".split()
+)
+_CUES = re.compile(
+    r"\b(summit|meeting|met|leaders?|heads? of state|agreed|agreement|adopted|signed|decided|"
+    r"declaration|talks|council|discuss(?:ed|es)?|focus(?:ed)?|agenda|reaffirmed|host(?:s|ed)?|"
+    r"elected|chairmanship|programme|program|initiative|cooperation)\b",
+    re.IGNORECASE,
+)
+_OPENS_WITH_CONNECTIVE = re.compile(
+    r"^(?:but|and|or|so|yet|however|moreover|meanwhile|also|still|thus|then)\b", re.IGNORECASE
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|my|me)\b")
+
+MIN_WORDS = 8
+MAX_WORDS = 70
+DEFAULT_LENGTH = 3
+_REDUNDANCY = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    index: int
+    sentence: Sentence
+    words: frozenset[str]
+    score: float
+
+
+def _content_words(text: str) -> list[str]:
+    return [w.lower().strip("'’-") for w in _WORD.findall(text) if w.lower() not in _STOPWORDS]
+
+
+def _is_body_sentence(sentence: Sentence) -> bool:
+    """Headlines, bylines and fragments do not end like sentences."""
+    text = sentence.text.rstrip("\"'”’»)")
+    return text.endswith((".", "!", "…")) and not text.endswith("?")
+
+
+def summarize(paragraphs: Sequence[str], length: int = DEFAULT_LENGTH) -> list[str]:
+    """Pick ``length`` sentences of the body that summarise it, in article order.
+
+    Args:
+        paragraphs: the article body (boilerplate already removed), one paragraph per item.
+        length: how many sentences to return; fewer when the body has fewer usable sentences.
+
+    Returns:
+        Verbatim sentences of the body.
+    """
+    text = "\n".join(paragraphs)
+    sentences = [s for s in split_sentences(text) if _is_body_sentence(s)]
+    usable = [s for s in sentences if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS]
+    if len(usable) < length:
+        usable = [s for s in sentences if len(s.text.split()) >= 4] or sentences
+    if not usable:
+        return []
+    frequencies = Counter(w for s in usable for w in _content_words(s.text))
+    top = max(frequencies.values(), default=1)
+    candidates: list[_Candidate] = []
+    for index, sentence in enumerate(usable):
+        words = _content_words(sentence.text)
+        if not words:
+            continue
+        centrality = sum(frequencies[w] / top for w in set(words)) / math.sqrt(len(words) + 4)
+        position = 1.0 / math.sqrt(1 + index)
+        cues = min(3, len(_CUES.findall(sentence.text)))
+        score = centrality + 1.2 * position + 0.08 * cues
+        if _OPENS_WITH_CONNECTIVE.match(sentence.text):
+            score -= 0.15
+        if _FIRST_PERSON.search(sentence.text) and index > 2:
+            score -= 0.05
+        candidates.append(_Candidate(index, sentence, frozenset(words), score))
+    chosen: list[_Candidate] = []
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        if len(chosen) == length:
+            break
+        if any(_overlap(candidate.words, c.words) > _REDUNDANCY for c in chosen):
+            continue
+        chosen.append(candidate)
+    return [c.sentence.text for c in sorted(chosen, key=lambda c: c.index)]
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / max(1, min(len(a), len(b)))

@@ -1,0 +1,453 @@
+"""The timeline stage: every event the article ties to a date, with the phrase that states it.
+
+Date phrases come from :mod:`briefings.dates` (regexes, no model, so a digest costs
+milliseconds).  This module adds the context a phrase alone cannot give:
+
+- **Where the phrase stands.**  A date on a line of its own in the page header or footer (a
+  dateline such as "January 25, 2000", "Friday October 10 2025", "Posted May 19th, 2012 at
+  1:45 am", "Publication date: ...", "Announcement, October 24, 2019") dates the article's own
+  event, so its event text is the headline.  A date stamped onto a headline ("Summit -
+  2004-06-07"), an "Updated ..." line or a copyright line is page furniture and dates nothing.
+- **The reference day** for relative phrases: the publication date; when the page's own time is
+  in the small hours (00:01-04:59, as a Kremlin transcript published at 02:20), the events the
+  speakers call "today" happened the day before, so the reference day is the previous day.  With
+  no publication date, relative phrases go to ``unresolved`` and are never guessed.
+- **Quoted speech.**  "today", "tomorrow", "this week" inside quotation marks mean the day the
+  words were said, which the article does not state: unresolved, not the publication date.
+- **Tense.**  The nearest tense marker before the phrase in its sentence (else the nearest after
+  it): "will", "set to", "would" pick the next occurrence of a weekday or of a month named
+  without a year; "was", "held", "met" the last one; with no marker, the nearest one.
+- **Spans.**  "three days of meetings that begin Tuesday" or "the two-day summit opening on
+  Monday" turns the day into a day range.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from briefings.dates import Anchor, DatePhrase, Tense, find_date_phrases, fmt_day, fmt_range
+from briefings.models import Article, TimelineEvent, UnresolvedDate
+from briefings.sentences import Sentence, split_sentences
+
+#: Longest event text; longer sentences are cut to the clauses around the date.
+MAX_EVENT_CHARS = 160
+
+_NO_PUBLICATION = "relative date, and the article has no publication date to resolve it against"
+_NO_YEAR = "no year stated, and the article has no publication date to infer it from"
+_QUOTED = "relative date in quoted speech: the day the words were said is not stated"
+_DATELINE_EVENT = "Date line of the article"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineResult:
+    """What the timeline stage found: dated events and the date phrases it could not pin down."""
+
+    events: tuple[TimelineEvent, ...]
+    unresolved: tuple[UnresolvedDate, ...]
+
+
+# What may stand beside the date on a dateline: labels, weekday, clock time, zone, punctuation.
+_DATELINE_RESIDUE = re.compile(
+    r"(?i)\b(?:publication\s+date|date\s+of\s+publication|published(?:\s+on)?|posted(?:\s+on)?"
+    r"|date|dated|announcement|released|issued|on|at"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?"
+    r"|\b(?:utc|gmt)\s*(?:[+\-−]\s*\d{1,2}(?::?\d{2})?)?"
+    r"|\b(?-i:[A-Z]{1,3}[SD]?T|MSK|CEST|EEST)\b"
+    r"|[\s,.;:()\[\]|/–—-]+"
+)
+_FURNITURE_LINE = re.compile(
+    r"(?i)(?:^|(?<=\n))\s*(?:last\s+)?(?:updated|modified|edited)\b|©|\bcopyright\b"
+    r"|all\s+rights\s+reserved"
+)
+#: Lines of the page header, where a standalone date is the article's dateline.
+_HEADER_LINES = 8
+_PUBLICATION_LABEL = re.compile(r"(?i)\b(?:publication|published|posted|announcement|released)\b")
+#: A dateline, a stamped headline or a copyright line is short; longer lines are body text.
+_MAX_DATELINE_EXTRA = 160
+_MAX_FURNITURE_LINE = 200
+_STAMP_SEPARATOR = re.compile(r"\S\s+[-–—|]\s*$")
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\.?)?", re.IGNORECASE)
+# Header lines that are page furniture, never the headline.
+_PAGE_FURNITURE = frozenset({
+    "accessibility links", "breaking news", "read more", "leave a comment", "please wait",
+    "no media source currently available", "skip to content", "text version",
+    "publication status", "see more", "loading...",
+})  # fmt: skip
+
+_FUTURE = (
+    r"will|won[’']t|would|shall|going\s+to|set\s+to|due\s+to|expected\s+to|plans?\s+to"
+    r"|is\s+to|are\s+to|upcoming|forthcoming|next|scheduled|slated|planned"
+    r"|to\s+(?:meet|hold|host|visit|attend|open|begin|start|discuss|join|travel|sign|launch"
+    r"|gather|convene|arrive|address|speak|take\s+place)"
+)
+_PAST = (
+    r"was|were|had|did|ago|last|earlier|previously|held|met|took(?:\s+place)?|ran|gave|made"
+    r"|saw|won|lost|led|sent|spoke|brought|fell|rose|left|began|came|went|agreed|ended"
+    r"|concluded|closed|opened|started|launched|signed|adopted|decided|returned|visited"
+    r"|attended|hosted|gathered|arrived|discussed|approved|reached|urged|warned|welcomed"
+    r"|pledged|vowed|elected|postponed|cancell?ed|convened|wrapped\s+up"
+)
+# Reporting verbs date the report, not the event, unless they stand right before the date
+# ("said on Thursday").
+_REPORTING = r"said|told|announced|stated|noted|added|reported|confirmed"
+_TENSE_MARKER = re.compile(
+    rf"(?i)(?:\b(?P<future>{_FUTURE})\b|[’']ll\b|\b(?P<past>{_PAST})\b"
+    rf"|\b(?P<report>{_REPORTING})\b)"
+)
+# "will be held", "is scheduled", "was planned": the auxiliary carries the tense.
+_PARTICIPLES = frozenset({"held", "scheduled", "planned", "slated", "postponed", "set"})
+_AUXILIARY_BEFORE = re.compile(r"(?i)\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?$")
+_REPORT_GAP = 12
+_MULTI_DAY = re.compile(
+    r"(?i)\b(?P<n>two|three|four|five|six|seven|[2-9])(?:[- ]day\s+(?:summit|meeting|meetings"
+    r"|talks|visit|conference|session|forum|gathering|event)|\s+days\s+of\s+(?:talks|meetings"
+    r"|negotiations|discussions|deliberations|consultations))\b"
+)
+_SPAN_ENDS = re.compile(r"(?i)\b(?:ended|ends|closed|closes|concluded|concludes|wrapped\s+up)\b")
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[–—-]\s+|\s+\(")
+
+
+def extract_timeline(article: Article) -> TimelineResult:
+    """Extract the dated events of an article, and the date phrases it cannot resolve.
+
+    Explicit dates are taken as written; relative ones ("next year", "on Tuesday", "in July")
+    are resolved against the publication date (see the module docstring for the rules), because
+    a briefing must say *when*, not "yesterday".  Without a publication date a relative phrase is
+    reported as unresolved instead of being guessed: a wrong date is worse than none.
+
+    Args:
+        article: The ingested article; offsets in the result refer to ``article.text``.
+
+    Returns:
+        Events in chronological order (ties in text order), one per date and sentence, each with
+        its evidence phrase as an exact slice ``article.text[start:end]``; and the unresolved
+        phrases, one per distinct wording.
+    """
+    text = article.text
+    phrases = find_date_phrases(text)
+    sentences = split_sentences(text)
+    starts = [s.start for s in sentences]
+    quoted = _quoted_spans(text)
+    headline = _headline(text, phrases)
+    anchor_day = _reference_day(article, text, phrases)
+
+    events: list[TimelineEvent] = []
+    unresolved: list[UnresolvedDate] = []
+    seen: set[tuple[str, str]] = set()
+    seen_unresolved: set[str] = set()
+
+    def add(value: str, phrase: DatePhrase, event_text: str, key: str, *, relative: bool) -> None:
+        for dedupe in ((value, key), (value, event_text.lower())):
+            if dedupe in seen:
+                return
+        seen.update({(value, key), (value, event_text.lower())})
+        events.append(
+            TimelineEvent(value, event_text, phrase.text, phrase.start, phrase.end, relative)
+        )
+
+    def leave(phrase: DatePhrase, reason: str) -> None:
+        key = phrase.text.lower()
+        if key not in seen_unresolved:
+            seen_unresolved.add(key)
+            unresolved.append(UnresolvedDate(phrase.text, reason))
+
+    for phrase in phrases:
+        role = _line_role(text, phrase)
+        if role == "furniture":
+            continue
+        sentence = _sentence_at(sentences, starts, phrase.start)
+        if phrase.kind == "unanchored":
+            leave(phrase, phrase.reason or _NO_PUBLICATION)
+            continue
+        if phrase.kind == "absolute" and phrase.value is not None:
+            add(phrase.value, phrase, *_describe(role, headline, sentences, starts, sentence,
+                                                 phrase), relative=False)  # fmt: skip
+            continue
+        tense = _tense(sentence, phrase)
+        if phrase.future_only and tense != "future":
+            continue
+        if anchor_day is None:
+            leave(phrase, _NO_YEAR if phrase.kind == "yearless" else _NO_PUBLICATION)
+            continue
+        if phrase.deictic and _inside(quoted, phrase.start):
+            leave(phrase, _QUOTED)
+            continue
+        value = phrase.resolver(Anchor(anchor_day, tense)) if phrase.resolver else None
+        if value is not None:
+            add(value, phrase, *_describe(role, headline, sentences, starts, sentence, phrase),
+                relative=True)  # fmt: skip
+
+    events.extend(_multi_day_spans(sentences, starts, events, seen))
+    events.sort(key=lambda e: (e.date.split("/")[0], e.start))
+    return TimelineResult(tuple(events), tuple(unresolved))
+
+
+# --------------------------------------------------------------------------- context
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return line_start, len(text) if line_end < 0 else line_end
+
+
+def _line_role(text: str, phrase: DatePhrase) -> str:
+    """Where a date phrase stands: ``dateline``, ``heading``, ``furniture`` or ``body``.
+
+    A line holding nothing but a day (plus weekday, clock time, zone, labels) is a ``dateline``
+    when it is in the page header or labelled ("Posted", "Publication date"), else the
+    ``heading`` of the paragraph after it (an agenda item).  Stamps on headlines, "Updated"
+    lines and copyright lines are ``furniture``.
+    """
+    line_start, line_end = _line_bounds(text, phrase.start, phrase.end)
+    if line_end - line_start <= _MAX_FURNITURE_LINE and _FURNITURE_LINE.search(
+        text, line_start, line_end
+    ):
+        return "furniture"
+    before = text[line_start : phrase.start]
+    after = text[phrase.end : line_end]
+    if len(before) + len(after) > _MAX_DATELINE_EXTRA:
+        return "body"
+    if phrase.grain == "day" and _DATELINE_RESIDUE.sub("", before + " " + after) == "":
+        header = text.count("\n", 0, line_start) < _HEADER_LINES
+        return "dateline" if header or _PUBLICATION_LABEL.search(before) else "heading"
+    # "World Leaders Gather in US for Summit - 2004-06-07": a stamp on a headline.
+    if (
+        phrase.kind == "absolute"
+        and phrase.grain == "day"
+        and not after.strip()
+        and _STAMP_SEPARATOR.search(before)
+        and not before.rstrip(" -–—|").endswith((".", "!", "?"))
+    ):
+        return "furniture"
+    return "body"
+
+
+def _describe(
+    role: str,
+    headline: str | None,
+    sentences: list[Sentence],
+    starts: list[int],
+    sentence: Sentence,
+    phrase: DatePhrase,
+) -> tuple[str, str]:
+    """Event text for a phrase, and the key that deduplicates events of the same date."""
+    if role == "dateline":
+        return headline or _DATELINE_EVENT, "dateline"
+    if role == "heading":
+        index = bisect_right(starts, phrase.end)
+        if index < len(sentences):
+            following = sentences[index]
+            return _event_text(following, following), str(following.start)
+    return _event_text(sentence, phrase), str(sentence.start)
+
+
+def _headline(text: str, phrases: list[DatePhrase]) -> str | None:
+    """The first title-like line of the page header (3-25 words, not furniture, not a date)."""
+    datelines = {
+        text.rfind("\n", 0, p.start) + 1 for p in phrases if _line_role(text, p) == "dateline"
+    }
+    line_start = 0
+    for line in text.split("\n", 10)[:10]:
+        start, line_start = line_start, line_start + len(line) + 1
+        words = line.split()
+        if not 3 <= len(words) <= 25 or line.strip().lower() in _PAGE_FURNITURE:
+            continue
+        if line.rstrip().endswith((".", "?", "!", ":")) and len(words) > 12:
+            return None  # The page starts with body text: it has no headline.
+        if start not in datelines:
+            return _shorten(line.strip(), MAX_EVENT_CHARS)
+    return None
+
+
+def _reference_day(article: Article, text: str, phrases: list[DatePhrase]) -> date | None:
+    """The day relative phrases count from: the publication date, or the day before it when the
+    page is timed in the small hours (the events it reports happened the previous evening)."""
+    published = article.meta.published
+    if not published:
+        return None
+    try:
+        day = date.fromisoformat(published)
+    except ValueError:
+        return None
+    minutes = _minutes(article.meta.published_time or "")
+    if minutes is None:
+        minutes = _dateline_minutes(text, phrases, published)
+    if minutes is not None and 0 < minutes < 5 * 60:
+        return day - timedelta(days=1)
+    return day
+
+
+def _minutes(clock: str) -> int | None:
+    m = _TIME.search(clock)
+    if m is None:
+        return None
+    hours, minutes = int(m.group(1)), int(m.group(2))
+    if m.group(3):
+        hours = hours % 12 + (12 if m.group(3).lower() == "p" else 0)
+    return hours * 60 + minutes if hours < 24 and minutes < 60 else None
+
+
+def _dateline_minutes(text: str, phrases: list[DatePhrase], published: str) -> int | None:
+    """Clock time on the first dateline that states the publication date (or the next line)."""
+    for phrase in phrases:
+        if phrase.value != published or _line_role(text, phrase) != "dateline":
+            continue
+        line_end = _line_bounds(text, phrase.start, phrase.end)[1]
+        on_line = _minutes(text[phrase.end : line_end])
+        if on_line is not None:
+            return on_line
+        next_end = text.find("\n", line_end + 1)
+        next_line = text[line_end + 1 : len(text) if next_end < 0 else next_end].strip()
+        if _TIME.fullmatch(next_line):
+            return _minutes(next_line)
+        return None
+    return None
+
+
+_QUOTE_MARK = re.compile(r'[“”«»„"\n]')
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans inside quotation marks, per paragraph; an unclosed quote runs to the paragraph end
+    and a closing mark with no opening one (a book-style continued quote) starts at its start."""
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    opened: int | None = None
+    straight: int | None = None
+    spans_before_line = 0
+    for m in _QUOTE_MARK.finditer(text + "\n"):
+        i, ch = m.start(), m.group()
+        if ch == "\n":
+            spans.extend((left, i) for left in (opened, straight) if left is not None)
+            line_start, opened, straight, spans_before_line = i + 1, None, None, len(spans)
+        elif ch in "“«„":
+            opened = i if opened is None else opened
+        elif ch in "”»":
+            if opened is not None:
+                spans.append((opened, i + 1))
+                opened = None
+            elif len(spans) == spans_before_line:
+                spans.append((line_start, i + 1))
+        elif straight is None:
+            straight = i
+        else:
+            spans.append((straight, i + 1))
+            straight = None
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def _sentence_at(sentences: list[Sentence], starts: list[int], position: int) -> Sentence:
+    index = bisect_right(starts, position) - 1
+    if index >= 0 and sentences[index].start <= position < sentences[index].end:
+        return sentences[index]
+    return sentences[max(index, 0)] if sentences else Sentence(position, position, "")
+
+
+def _tense(sentence: Sentence, phrase: DatePhrase) -> Tense | None:
+    """Tense of the clause around a phrase: the nearest marker before it in the sentence, else
+    the nearest after it ("On Thursday, leaders will ..."); ``None`` when there is none."""
+    before: tuple[int, Tense] | None = None
+    after: tuple[int, Tense] | None = None
+    local_start, local_end = phrase.start - sentence.start, phrase.end - sentence.start
+    for m in _TENSE_MARKER.finditer(sentence.text):
+        if local_start <= m.start() < local_end:
+            continue  # "last Friday", "next year": the phrase's own word is no tense marker.
+        word = m.group().lower()
+        if word in _PARTICIPLES and _AUXILIARY_BEFORE.search(sentence.text, 0, m.start()):
+            continue
+        if m.group("report") and not 0 <= local_start - m.end() <= _REPORT_GAP:
+            continue
+        tense: Tense = "future" if m.group("future") or "ll" in word else "past"
+        if m.end() <= local_start:
+            before = (local_start - m.end(), tense)
+        elif after is None:
+            after = (m.start() - local_end, tense)
+    chosen = before or after
+    return chosen[1] if chosen else None
+
+
+def _event_text(sentence: Sentence, phrase: DatePhrase | Sentence) -> str:
+    """The sentence around the date, cut to the clauses nearest it when too long to read.
+
+    The window starts at the date's clause (the verb of a dated event usually follows the date
+    or sits in the same clause), runs right as far as the limit allows, ends at a clause break
+    when one is near, and takes earlier clauses back in when the sentence ends sooner.
+    """
+    text = sentence.text
+    stripped = text.strip().strip('“”"«»').strip()
+    if len(stripped) <= MAX_EVENT_CHARS:
+        return stripped
+    limit = MAX_EVENT_CHARS
+    ev_start = max(0, phrase.start - sentence.start)
+    ev_end = min(len(text), phrase.end - sentence.start)
+    breaks = list(_CLAUSE_BREAK.finditer(text))
+    clause_starts = [0, *(m.end() for m in breaks)]
+    clause_ends = [m.start() for m in breaks]
+    left = max(b for b in clause_starts if b <= ev_start)
+    if ev_end - left > limit - 20:  # The date's clause is too long: start mid-clause.
+        left = max(left, ev_end + 20 - limit)
+        left = text.find(" ", left) + 1 or left
+    right = min(len(text), left + limit)
+    if right < len(text):
+        ends = [b for b in clause_ends if ev_end <= b <= right and b - left >= limit * 2 // 3]
+        right = ends[-1] if ends else max(text.rfind(" ", ev_end, right), ev_end)
+    else:
+        for b in sorted(clause_starts, reverse=True):
+            if b < left and right - b <= limit:
+                left = b
+    piece = text[left:right].strip(' ,;:–—-(“”"«»')
+    prefix = "…" if left > 0 else ""
+    suffix = "" if right >= len(text) else "…"
+    return prefix + piece + suffix
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit - 1)].rstrip(" ,;:") + "…"
+
+
+def _multi_day_spans(
+    sentences: list[Sentence],
+    starts: list[int],
+    events: list[TimelineEvent],
+    seen: set[tuple[str, str]],
+) -> list[TimelineEvent]:
+    """Day ranges from "three days of meetings that begin Tuesday" (one day in the sentence)."""
+    by_sentence: dict[int, list[TimelineEvent]] = {}
+    for event in events:
+        if len(event.date) == 10:
+            by_sentence.setdefault(bisect_right(starts, event.start) - 1, []).append(event)
+    extra: list[TimelineEvent] = []
+    for index, dated in by_sentence.items():
+        if index < 0 or len({e.date for e in dated}) != 1:
+            continue
+        sentence = sentences[index]
+        m = _MULTI_DAY.search(sentence.text)
+        if m is None:
+            continue
+        count = int(m["n"]) if m["n"].isdigit() else _NUMBERS[m["n"].lower()]
+        day = date.fromisoformat(dated[0].date)
+        if _SPAN_ENDS.search(sentence.text):
+            first, last = day - timedelta(days=count - 1), day
+        else:
+            first, last = day, day + timedelta(days=count - 1)
+        value = fmt_range(fmt_day(first), fmt_day(last))
+        if (value, str(sentence.start)) in seen:
+            continue
+        seen.add((value, str(sentence.start)))
+        start, end = sentence.start + m.start(), sentence.start + m.end()
+        phrase = DatePhrase(start, end, m.group(0), "relative", "day")
+        event_text = _event_text(sentence, phrase)
+        extra.append(TimelineEvent(value, event_text, m.group(0), start, end, dated[0].relative))
+    return extra

@@ -1,0 +1,328 @@
+"""The sender against the fake Bot API, with a real ``telegram.Bot``: once, in order, resilient."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import telegram
+from telegram.ext import AIORateLimiter, ExtBot
+
+from bot.db import StorageError
+from bot.fakeapi import FakeBotApi
+from bot.sender import Sender
+from bot.subscriptions import SubscriptionStore
+
+pytestmark = pytest.mark.timeout(60)
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token=TOKEN) as api:
+        yield api
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi) -> AsyncIterator[telegram.Bot]:
+    async with telegram.Bot(TOKEN, base_url=api.base_url) as bot:
+        yield bot
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[SubscriptionStore]:
+    store = await SubscriptionStore.open("sqlite:///:memory:")
+    yield store
+    await store.close()
+
+
+def texts_to(api: FakeBotApi, chat_id: int) -> list[str | None]:
+    return [r.raw_text for r in api.messages_to(chat_id) if r.method == "sendMessage"]
+
+
+def send_requests(api: FakeBotApi, chat_id: int) -> int:
+    return sum(
+        1
+        for r in api.requests
+        if r.method == "sendMessage" and str(r.params.get("chat_id")) == str(chat_id)
+    )
+
+
+async def drain(sender: Sender, store: SubscriptionStore, within: float = 10.0) -> None:
+    """Flush until nothing is pending (retries included)."""
+    async with asyncio.timeout(within):
+        while await store.pending_count():
+            await sender.flush()
+            await asyncio.sleep(0.01)
+
+
+async def test_every_chat_gets_every_part_once_in_order(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    chats = list(range(1, 41)) + [-100 - i for i in range(10)]
+    parts = {chat: [f"<b>{chat}</b> part {n}" for n in range(3)] for chat in chats}
+    briefing = await store.create_briefing("new:1", parts)
+    assert briefing is not None
+    sender = Sender(bot, store, concurrency=8)
+
+    report = await sender.flush()
+
+    assert report.sent == 150 and report.retried == report.failed == 0
+    for chat in chats:
+        assert texts_to(api, chat) == parts[chat]
+        # HTML parse mode and no link previews, whatever the application's defaults are.
+        first = api.messages_to(chat)[0]
+        assert first.parse_mode == "HTML"
+        assert first.entities and first.entities[0]["type"] == "bold"
+        assert '"is_disabled": true' in str(first.params.get("link_preview_options"))
+    assert (await sender.flush()).sent == 0
+    assert len(api.sent) == 150
+    assert {d.status for d in await store.deliveries_of(briefing)} == {"sent"}
+
+
+async def test_concurrent_flushes_send_each_message_once(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    api.set_latency(0.01)
+    await store.create_briefing("b", {chat: ["a", "b"] for chat in range(1, 21)})
+    sender = Sender(bot, store, concurrency=5)
+    reports = await asyncio.gather(sender.flush(), sender.flush(), sender.flush())
+    assert sum(r.sent for r in reports) == 40
+    assert len(api.sent) == 40
+
+
+async def test_extbot_with_rate_limiter(api: FakeBotApi, store: SubscriptionStore) -> None:
+    # The application's bot: AIORateLimiter throttles and absorbs a 429 on its own.
+    bot = ExtBot(
+        TOKEN,
+        base_url=api.base_url,
+        rate_limiter=AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=2),
+    )
+    async with bot:
+        api.fail_next("sendMessage", 429, retry_after=1)
+        await store.create_briefing("b", {1: ["x"], -2: ["y"], 3: ["z"]})
+        report = await Sender(bot, store).flush()
+    assert report.sent == 3 and report.retried == 0
+    assert len(api.sent) == 3
+
+
+async def test_retry_after_waits_and_does_not_use_the_failure_budget(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    briefing = await store.create_briefing("b", {7: ["p0", "p1"]})
+    assert briefing is not None
+    api.fail_next("sendMessage", 429, retry_after=1)
+    sender = Sender(bot, store, max_attempts=1)
+
+    first = await sender.flush()
+    assert (first.sent, first.retried, first.failed) == (0, 1, 0)
+    assert await sender.flush() == type(first)()  # nothing due yet: p1 waits behind p0
+    delivery = (await store.deliveries_of(briefing))[0]
+    assert delivery.attempts == 0 and delivery.status == "pending"
+
+    task = asyncio.create_task(sender.run_forever(interval=0.05))
+    try:
+        await api.wait_for_messages(chat_id=7, count=2, timeout=5)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert texts_to(api, 7) == ["p0", "p1"]
+    assert send_requests(api, 7) == 3
+
+
+async def test_a_flood_storm_holds_every_send(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    api.storm_429(1.0, retry_after=1)
+    await store.create_briefing("b", {chat: ["x"] for chat in range(1, 31)})
+    sender = Sender(bot, store, concurrency=5)
+    task = asyncio.create_task(sender.run_forever(interval=0.05))
+    try:
+        await api.wait_for_messages(count=30, timeout=8)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert len(api.sent) == 30
+    # Only the sends already in flight met the storm: the others were held, not rejected.
+    rejected = [r for r in api.requests if r.method == "sendMessage" and r.status == 429]
+    assert 1 <= len(rejected) <= 5
+
+
+async def test_blocked_chat_is_unsubscribed_and_not_retried(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    await store.subscribe_new(1)
+    await store.subscribe_new(2)
+    await store.subscribe_daily(2, datetime.time(8), "UTC")
+    api.block_chat(2)
+    briefing = await store.create_briefing("b", {1: ["a", "b"], 2: ["a", "b"]})
+    assert briefing is not None
+    sender = Sender(bot, store)
+
+    report = await sender.flush()
+
+    assert (report.sent, report.blocked) == (2, 1)
+    assert await store.subscriptions_of(2) == []
+    assert [s.chat_id for s in await store.all_subscriptions()] == [1]
+    assert [(d.chat_id, d.status) for d in await store.deliveries_of(briefing)] == [
+        (1, "sent"), (1, "sent"), (2, "failed"), (2, "failed"),
+    ]  # fmt: skip
+    await sender.flush()
+    assert send_requests(api, 2) == 1
+
+
+async def test_migrated_group_is_followed_and_keeps_its_subscription(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    await store.subscribe_new(-5)
+    api.migrate_chat(-5, -1005)
+    briefing = await store.create_briefing("b", {-5: ["one", "two"]})
+    assert briefing is not None
+    sender = Sender(bot, store)
+
+    report = await sender.flush()
+
+    assert (report.sent, report.migrated, report.failed) == (2, 1, 0)
+    assert texts_to(api, -1005) == ["one", "two"]
+    assert send_requests(api, -5) == 1
+    assert [s.chat_id for s in await store.all_subscriptions("new")] == [-1005]
+    assert {d.chat_id for d in await store.deliveries_of(briefing)} == {-1005}
+    # The next briefing goes straight to the new id.
+    await store.create_briefing("b2", {-1005: ["three"]})
+    await sender.flush()
+    assert texts_to(api, -1005) == ["one", "two", "three"]
+    assert send_requests(api, -5) == 1
+
+
+async def test_server_and_network_errors_are_retried_with_backoff(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    briefing = await store.create_briefing("b", {9: ["first", "second"]})
+    assert briefing is not None
+    api.fail_next("sendMessage", 502, count=2)
+    api.drop_connections(1, methods=["sendMessage"])
+    sender = Sender(bot, store, base_backoff=0.01)
+
+    await drain(sender, store)
+
+    assert texts_to(api, 9) == ["first", "second"]
+    first, second = await store.deliveries_of(briefing)
+    assert first.attempts == 3 and first.status == "sent"
+    assert second.attempts == 0
+
+
+async def test_retry_budget_runs_out(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    briefing = await store.create_briefing("b", {4: ["doomed", "next"]})
+    assert briefing is not None
+    api.fail_next("sendMessage", 500, count=3)
+    sender = Sender(bot, store, max_attempts=3, base_backoff=0.01)
+    with caplog.at_level(logging.WARNING, logger="bot.sender"):
+        await drain(sender, store)
+    assert [d.status for d in await store.deliveries_of(briefing)] == ["failed", "sent"]
+    assert send_requests(api, 4) == 4
+    assert texts_to(api, 4) == ["next"]
+    assert "failed after 3 attempts" in caplog.text
+
+
+async def test_bad_request_fails_at_once(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    briefing = await store.create_briefing("b", {3: ["<div>not telegram html</div>", "ok"]})
+    assert briefing is not None
+    sender = Sender(bot, store, base_backoff=0.01)
+    report = await sender.flush()
+    assert (report.sent, report.failed, report.retried) == (1, 1, 0)
+    assert await store.pending_count() == 0
+    await sender.flush()
+    assert send_requests(api, 3) == 2
+    assert texts_to(api, 3) == ["ok"]
+
+
+async def test_a_restart_resends_nothing_already_sent(api: FakeBotApi, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    chats = range(1, 13)
+    store = await SubscriptionStore.open(url)
+    await store.create_briefing("new:x", {chat: [f"hi {chat}"] for chat in chats})
+    api.set_latency(0.1)
+    async with telegram.Bot(TOKEN, base_url=api.base_url) as bot:
+        task = asyncio.create_task(Sender(bot, store, concurrency=2).run_forever())
+        await api.wait_for_messages(count=4, timeout=10)
+        task.cancel()  # shutdown in the middle of the broadcast
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    # Whatever was in flight finished and was recorded before the sender stopped.
+    sent_before = len(api.sent)
+    assert 4 <= sent_before < 12
+    assert (await store.stats())["sent"] == sent_before
+    await store.close()
+
+    api.set_latency(0)
+    store = await SubscriptionStore.open(url)
+    try:
+        async with telegram.Bot(TOKEN, base_url=api.base_url) as bot:
+            report = await Sender(bot, store).flush()
+        assert report.sent == 12 - sent_before
+        for chat in chats:
+            assert texts_to(api, chat) == [f"hi {chat}"]
+    finally:
+        await store.close()
+
+
+async def test_a_send_that_cannot_be_recorded_is_not_sent_again(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    briefing = await store.create_briefing("b", {1: ["only once"]})
+    assert briefing is not None
+    real_mark_sent = store.mark_sent
+    calls = 0
+
+    async def flaky_mark_sent(delivery_id: int, message_id: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise StorageError("cannot mark delivery sent: database is locked")
+        await real_mark_sent(delivery_id, message_id)
+
+    monkeypatch.setattr(store, "mark_sent", flaky_mark_sent)
+    sender = Sender(bot, store)
+    assert (await sender.flush()).sent == 1
+    assert (await store.deliveries_of(briefing))[0].status == "pending"
+    await sender.flush()  # records the stashed result first, sends nothing
+    assert len(api.sent) == 1
+    assert (await store.deliveries_of(briefing))[0].status == "sent"
+
+
+async def test_progress_is_logged(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    await store.create_briefing("b", {chat: ["x"] for chat in range(1, 21)})
+    with caplog.at_level(logging.INFO, logger="bot.sender"):
+        await Sender(bot, store, progress_every=5).flush()
+    assert "broadcast: 5/20 sent, 0 retrying" in caplog.text
+    assert "broadcast: 20 sent, 0 retrying, 0 failed" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+async def test_wake_starts_a_flush_at_once(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    sender = Sender(bot, store)
+    task = asyncio.create_task(sender.run_forever(interval=60))
+    try:
+        await asyncio.sleep(0.05)
+        await store.create_briefing("b", {1: ["woken"]})
+        sender.wake()
+        await api.wait_for_messages(chat_id=1, timeout=3)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
