@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -127,6 +127,40 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         )
     )
     application.add_error_handler(errors.on_error)
+
+
+@contextlib.asynccontextmanager
+async def running(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    poll_timeout: float = 10,
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run ``application`` with long polling inside an ``async with`` (demo, tests, benchmarks).
+
+    ``run_polling`` owns the event loop and calls the lifecycle hooks itself; code that already
+    runs a loop uses this instead, which does the same steps in the same order.
+    """
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=int(poll_timeout),
+            drop_pending_updates=False,
+            allowed_updates=["message", "callback_query"],
+        )
+        yield application
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]

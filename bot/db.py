@@ -121,8 +121,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at DOUBLE PRECISION NOT NULL,
             UNIQUE (briefing_id, chat_id, part)
         )""",
-        "CREATE INDEX deliveries_status ON deliveries (status, next_attempt_at)",
-        "CREATE INDEX deliveries_chat ON deliveries (chat_id, status, id)",
+        # Partial indexes over the pending rows only: the sender's queries stay fast however
+        # large the history of sent deliveries grows (SQLite and PostgreSQL both have them).
+        "CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending'",
+        "CREATE INDEX deliveries_pending_due ON deliveries (next_attempt_at) "
+        "WHERE status = 'pending'",
+        "CREATE INDEX deliveries_pending_chat ON deliveries (chat_id, id) "
+        "WHERE status = 'pending'",
+        "CREATE INDEX deliveries_chat ON deliveries (chat_id, status)",
         """CREATE TABLE state (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
@@ -232,7 +238,7 @@ class Database:
         """Run ``operation`` under the lock, shielded from cancellation.
 
         Args:
-            operation: a coroutine function doing the statements (using :attr:`conn`).
+            operation: a coroutine function doing the statements (with :meth:`execute` etc.).
             what: a few words for the error message ("mark delivery 12 sent").
 
         Raises:

@@ -9,7 +9,6 @@ can be scripted.  Nothing leaves 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
 import textwrap
@@ -67,7 +66,7 @@ def _show(record: Any, buttons: list[tuple[int, str]]) -> None:
 
 
 async def _demo(settings: Settings) -> int:
-    from bot.app import build_application
+    from bot.app import build_application, running
     from bot.fakeapi import FakeBotApi
     from briefings.pipeline import build
     from briefings.store import DigestStore
@@ -88,17 +87,8 @@ async def _demo(settings: Settings) -> int:
             f"{len(report.built)} built, {report.unchanged} already up to date, "
             f"{len(report.errors)} unreadable.\n"
         )
-        application = build_application(demo_settings)
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0.0, timeout=5)
-            try:
-                await _chat(api)
-            finally:
-                with contextlib.suppress(Exception):
-                    await application.updater.stop()
-                await application.stop()
+        async with running(build_application(demo_settings), poll_timeout=5):
+            await _chat(api)
     return 0
 
 
@@ -118,28 +108,32 @@ async def _chat(api: Any) -> None:
             return
         if not interactive:
             _print(f"you> {line}")
-        seen = len(api.sent)
+        seen = api.mark()
         if line.isdigit() and 1 <= int(line) <= len(buttons):
             message_id, data = buttons[int(line) - 1]
+            answered = len(api.callback_answers)
             api.inject_callback(DEMO_CHAT, message_id, data, user_id=DEMO_USER)
+            try:
+                await api.wait_for_requests(
+                    "answerCallbackQuery", count=answered + 1, timeout=_REPLY_WAIT
+                )
+            except TimeoutError:
+                _print("bot> (no answer; is the bot still running?)")
+                continue
+            for answer in api.callback_answers[answered:]:
+                if answer.text:
+                    _print(f"bot (notice)> {answer.text}")
         else:
             api.inject_message(DEMO_CHAT, line, user_id=DEMO_USER)
-        try:
-            await api.wait_for_messages(
-                chat_id=DEMO_CHAT,
-                count=len(api.messages_to(DEMO_CHAT)) - _count_before(api, seen) + 1,
-                timeout=_REPLY_WAIT,
-            )
-        except TimeoutError:
-            _print("bot> (no answer; is the bot still running?)")
-            continue
+            try:
+                await api.wait_for_messages(chat_id=DEMO_CHAT, since=seen, timeout=_REPLY_WAIT)
+            except TimeoutError:
+                _print("bot> (no answer; is the bot still running?)")
+                continue
         await asyncio.sleep(_SETTLE)  # long replies arrive in several parts
-        buttons = []
+        shown: list[tuple[int, str]] = []
         for record in api.sent[seen:]:
             if record.chat_id == DEMO_CHAT:
-                _show(record, buttons)
+                _show(record, shown)
+        buttons = shown or buttons
         _print()
-
-
-def _count_before(api: Any, seen: int) -> int:
-    return sum(1 for r in api.sent[seen:] if r.chat_id == DEMO_CHAT)

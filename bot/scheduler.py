@@ -104,6 +104,11 @@ class SeedWatcher:
         return ready
 
     @property
+    def has_baseline(self) -> bool:
+        """True once a poll has taken the first look at the folder."""
+        return self._previous is not None
+
+    @property
     def settling(self) -> bool:
         """True when some file changed but was not stable yet at the last poll."""
         return any(
@@ -162,7 +167,13 @@ class BriefingScheduler:
         self._build_workers = build_workers or max(1, min(4, os.cpu_count() or 1))
         self._build_lock = asyncio.Lock()
         self._library: Library | None = None
+        #: Build at the next poll even if no file changes: no build happened yet in this
+        #: process (so the library and the announced snapshot are brought up to date even for
+        #: an empty or unchanged folder), or the last build failed.
+        self._build_pending = True
+        #: An announcement failed: make it at the next poll even if nothing is rebuilt.
         self._announce_pending = False
+        self._stopped = False
 
     @property
     def library(self) -> Library | None:
@@ -181,7 +192,8 @@ class BriefingScheduler:
 
         The poll starts at once (``first=0``); its first look only takes a baseline, and the
         first build follows a couple of seconds later (see :data:`SETTLE_SECONDS`), after which
-        ``on_library`` is called.
+        ``on_library`` is called.  That first build never announces: it records the articles
+        already there as known.
 
         Raises:
             RuntimeError: the application has no job queue (PTB without the job-queue extra).
@@ -204,6 +216,7 @@ class BriefingScheduler:
 
     async def stop(self) -> None:
         """Shut the digest process pool down (cancelling queued work); idempotent."""
+        self._stopped = True
         pool, self._pool = self._pool, None
         if pool is not None and self._own_pool:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
@@ -222,10 +235,13 @@ class BriefingScheduler:
             Exception: the build itself failed (e.g. the digest store is unwritable).
         """
         async with self._build_lock:
+            first_look = not self._watcher.has_baseline
             ready = await asyncio.to_thread(self._watcher.poll)
-            if ready or self._watcher.removed:
+            if first_look:
+                return None
+            if ready or self._watcher.removed or self._build_pending:
                 log.info(
-                    "seeds changed (%d ready, %d removed): building",
+                    "building digests (%d file(s) changed, %d removed)",
                     len(ready), len(self._watcher.removed),
                 )  # fmt: skip
                 return await self._build_and_announce()
@@ -242,14 +258,16 @@ class BriefingScheduler:
     async def _build_and_announce(self) -> BuildReport:
         loop = asyncio.get_running_loop()
         pool = self._get_pool()
+        self._build_pending = True  # until it succeeded: the watcher will not report it again
         try:
             report, library = await loop.run_in_executor(None, self._build_sync, pool)
         except BrokenProcessPool:
-            log.error("the digest process pool died (out of memory?); starting a new one")
+            log.error("the digest process pool died (out of memory?); a new one will be used")
             if self._own_pool and self._pool is pool:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             raise
+        self._build_pending = False
         log.info(
             "build: %d built, %d unchanged, %d removed, %d errors",
             len(report.built), report.unchanged, len(report.removed), len(report.errors),
@@ -263,6 +281,8 @@ class BriefingScheduler:
         return report
 
     def _get_pool(self) -> Executor:
+        if self._stopped:
+            raise RuntimeError("the scheduler is stopped")
         if self._pool is None:
             self._pool = pipeline.make_pool(self._build_workers)
         return self._pool
@@ -295,9 +315,9 @@ class BriefingScheduler:
         if chats:
             parts = await asyncio.to_thread(self._render_new, library, new_files)
         chat_parts = {chat: parts for chat in chats} if parts else {}
-        briefing = await self._subs.create_briefing(key, chat_parts)
-        await self._subs.set_state(
-            ANNOUNCED_STATE_KEY, json.dumps(sorted(announced.union(new_files)))
+        snapshot = json.dumps(sorted(announced.union(new_files)))
+        briefing = await self._subs.create_briefing(
+            key, chat_parts, state={ANNOUNCED_STATE_KEY: snapshot}
         )
         self._announce_pending = False
         log.info("announced %d new article(s) to %d chat(s)", len(new_files), len(chat_parts))
@@ -326,7 +346,9 @@ class BriefingScheduler:
     def _schedule_settle(self, application: AnyApplication) -> None:
         """Look again soon when a file is still changing and the next poll is far off."""
         settle = min(SETTLE_SECONDS, self._settings.seed_poll_seconds)
-        if settle >= self._settings.seed_poll_seconds or not self._watcher.settling:
+        if settle >= self._settings.seed_poll_seconds:
+            return
+        if not (self._watcher.settling or self._build_pending):
             return
         queue = _job_queue(application)
         if not queue.get_jobs_by_name(SETTLE_JOB_NAME):

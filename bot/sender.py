@@ -213,9 +213,9 @@ class Sender:
     async def _sleep_until_next_round(self, interval: float) -> None:
         timeout = interval
         with contextlib.suppress(StorageError):
-            due = await self._store.next_attempt_at()
+            due = await self._store.next_retry_at()
             if due is not None:
-                timeout = min(interval, max(0.05, due - time.time() + 0.01))
+                timeout = min(interval, max(0.1, due - time.time() + 0.01))
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 await self._wake_event.wait()

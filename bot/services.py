@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -65,8 +66,12 @@ class Services:
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def set_library(self, library: Library) -> None:
-        """Swap in a freshly loaded library (after a build)."""
-        self.library = library
+        """Swap in a freshly loaded library (after a build).
+
+        The library may have been loaded through a store that is closed by now; searches go
+        through the bot's own long-lived connection instead.
+        """
+        self.library = dataclasses.replace(library, store=self.digest_store)
 
     def is_admin_chat(self, chat_id: int | None, user_id: int | None) -> bool:
         """Admin commands obey ADMIN_CHAT_IDS (a chat id or a user id listed there)."""

@@ -57,6 +57,10 @@ class Delivery:
     status: Status
 
 
+_SET_STATE = (
+    "INSERT INTO state (key, value) VALUES (?, ?) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 _DELIVERY_COLUMNS = "d.id, d.briefing_id, d.chat_id, d.part, d.text, d.attempts, d.status"
 
 
@@ -261,7 +265,11 @@ class SubscriptionStore:
     # --- the ledger --------------------------------------------------------------------------
 
     async def create_briefing(
-        self, key: str, chat_parts: Mapping[int, Sequence[str]]
+        self,
+        key: str,
+        chat_parts: Mapping[int, Sequence[str]],
+        *,
+        state: Mapping[str, str] | None = None,
     ) -> int | None:
         """Record a briefing and one pending delivery per (chat, part), atomically.
 
@@ -269,6 +277,10 @@ class SubscriptionStore:
             key: unique name of the briefing; a second call with the same key does nothing, which
                 is what makes a briefing go out exactly once across restarts and races.
             chat_parts: the rendered message parts for every recipient chat, in sending order.
+            state: key-value state (see :meth:`set_state`) to write in the same transaction,
+                e.g. "these articles are announced now", so a crash can never leave the
+                briefing recorded without the state or the other way round.  Written even when
+                the briefing already existed.
 
         Returns:
             The briefing id, or None if a briefing with this key already existed.
@@ -282,6 +294,8 @@ class SubscriptionStore:
         async def op() -> int | None:
             now = self._clock()
             await self._db.begin()
+            for state_key, value in (state or {}).items():
+                await self._db.execute(_SET_STATE, (state_key, value))
             row = await self._db.fetchone(
                 "INSERT INTO briefings (key, created_at) VALUES (?, ?) "
                 "ON CONFLICT (key) DO NOTHING RETURNING id",
@@ -341,12 +355,18 @@ class SubscriptionStore:
         row = await self._db.run(op, "count pending deliveries")
         return int(row[0]) if row else 0
 
-    async def next_attempt_at(self) -> float | None:
-        """Unix time of the earliest pending delivery's next attempt (None if none pending)."""
+    async def next_retry_at(self) -> float | None:
+        """Unix time of the earliest retry still in the future (None if none is waiting).
+
+        Deliveries already due are not considered: after a flush, the due ones left are held
+        back behind a waiting delivery of the same chat, so they cannot go before this time.
+        """
 
         async def op() -> Row | None:
             return await self._db.fetchone(
-                "SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+                "SELECT min(next_attempt_at) FROM deliveries "
+                "WHERE status = 'pending' AND next_attempt_at > ?",
+                (self._clock(),),
             )
 
         row = await self._db.run(op, "read the next attempt time")
@@ -478,10 +498,6 @@ class SubscriptionStore:
         """Store a small value under ``key`` (replacing the old one)."""
 
         async def op() -> None:
-            await self._db.execute(
-                "INSERT INTO state (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            await self._db.execute(_SET_STATE, (key, value))
 
         await self._db.run(op, f"write state {key}")

@@ -49,7 +49,8 @@ def source_of(library: Library, file: str) -> Source:
     digest = library.digest(file)
     if digest is None:
         return Source(file, file, None, None)
-    return Source(file, digest.meta.title or file, digest.meta.source, digest.meta.published)
+    label = digest.meta.title or f"Untitled article ({file})"
+    return Source(file, label, digest.meta.source, digest.meta.published)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ from briefings.metadata import Clock, Stamp, key_of, parse_clock_line, parse_sta
 
 #: Lines longer than this are never furniture (and are not run through the phrase regexes).
 _MAX_FURNITURE_CHARS = 400
+#: Above this many paragraphs the teaser test (pairwise in the worst case) is skipped.
+_MAX_TEASER_LINES = 600
 
 _MENU_PHRASES = r"""
 accessibility links|skip to (?:main )?content|skip to navigation|skip navigation|breaking news
@@ -234,6 +236,8 @@ def _teasers(lines: list[Line], drop: list[bool]) -> set[int]:
     candidates = [
         ln for ln in lines if not drop[ln.pos] and ln.words >= 8 and len(ln.text) <= 20000
     ]
+    if len(candidates) > _MAX_TEASER_LINES:
+        return set()  # not a news article (a book, a dump): the pairwise test would be slow
     shingles = {ln.pos: _shingles(ln.key) for ln in candidates}
     seen: set[tuple[str, ...]] = set()
     shared: set[tuple[str, ...]] = set()
@@ -320,15 +324,15 @@ def select_body(
         drop[line.pos] = True
     # Menus in the body: three or more consecutive one- or two-word non-sentences.
     run: list[int] = []
-    for line in [*lines, None]:
+    for item in [*lines, None]:
         if (
-            line is not None
-            and not drop[line.pos]
-            and not line.prose
-            and line.words <= 2
-            and line.stamp is None
+            item is not None
+            and not drop[item.pos]
+            and not item.prose
+            and item.words <= 2
+            and item.stamp is None
         ):
-            run.append(line.pos)
+            run.append(item.pos)
             continue
         if len(run) >= 3:
             for pos in run:

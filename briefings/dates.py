@@ -163,7 +163,21 @@ def _pick(offsets: Iterable[tuple[int, int]], tense: Tense | None, reference_yea
 
 
 def nearest_month_year(anchor: Anchor, month: int, which: str | None = None) -> int:
-    """Year of the month named without a year ("in July"), as seen from the anchor."""
+    """Year of a month named without one ("in July", "last March").
+
+    News names a bare month when it is close to the writing date, so the nearest occurrence
+    wins (a six-month tie stays in the reference year); a future clause takes the next
+    occurrence and a past clause the last, because "will meet in January" written in December
+    means the coming January.
+
+    Args:
+        anchor: Reference day and the tense of the clause.
+        month: 1-12.
+        which: ``"last"``, ``"next"`` or ``"this"`` when the text says so, else ``None``.
+
+    Returns:
+        The year.
+    """
     ref = anchor.day.year * 12 + anchor.day.month - 1
     years = range(anchor.day.year - 1, anchor.day.year + 2)
     offsets = [(year * 12 + month - 1 - ref, year) for year in years]
@@ -177,7 +191,18 @@ def nearest_month_year(anchor: Anchor, month: int, which: str | None = None) -> 
 
 
 def nearest_day(anchor: Anchor, month: int, day: int) -> date | None:
-    """The date of a month-day named without a year ("on October 24"), seen from the anchor."""
+    """The date of a month-day named without a year ("on October 24").
+
+    Same rule as :func:`nearest_month_year`, counted in days.
+
+    Args:
+        anchor: Reference day and the tense of the clause.
+        month: 1-12.
+        day: Day of the month.
+
+    Returns:
+        The date, or ``None`` when no year has that day (February 30).
+    """
     offsets: list[tuple[int, int]] = []
     for year in range(anchor.day.year - 1, anchor.day.year + 2):
         candidate = make_date(year, month, day)
@@ -189,7 +214,20 @@ def nearest_day(anchor: Anchor, month: int, day: int) -> date | None:
 
 
 def weekday_date(anchor: Anchor, weekday: int, which: str | None = None) -> date:
-    """The date of a weekday named in the text ("on Tuesday", "last Friday")."""
+    """The date of a weekday named in the text ("on Tuesday", "last Friday").
+
+    A bare weekday in news is within a few days of the story, so the nearest one wins (at
+    most three days away); the tense moves it to the coming one ("will meet on Thursday") or the
+    past one ("met on Thursday"), and "last"/"next" say so outright.
+
+    Args:
+        anchor: Reference day and the tense of the clause.
+        weekday: Monday is 0.
+        which: ``"last"`` or ``"next"`` when the text says so, else ``None``.
+
+    Returns:
+        The date.
+    """
     ahead = (weekday - anchor.day.weekday()) % 7
     if which == "last":
         offset = ahead - 7 if ahead else -7
@@ -311,6 +349,7 @@ _P_AGO = _before(
     rf"\b(?P<n>{_NUMBER}){_S}(?P<unit>days?|weeks?|months?|years?){_S}"
 )
 _P_THE = _before(rf"(?:\b(?:for|over|during|in|within){_S})?\bthe{_S}")
+_P_DURING = _before(rf"(?:\b(?:for|over|during|in|within|since|by){_S})?")
 _P_TIME = _before(rf"(?P<time>\btimes?{_S})?")
 _P_DAYWORD = _before(rf"(?:\bthe{_S}day{_S}(?:before|after){_S})?")
 _P_WEEKDAY = _before(
@@ -326,12 +365,13 @@ _P_BY_N = _before(rf"\bby{_S}(?P<n>{_NUMBER}){_S}")
 _P_AT_THE = _before(rf"\b(?:at|since|after|before|during|until|from){_S}the{_S}")
 
 _DIGITS = "0123456789"
+_LEADING_OF = re.compile(r"(?i)of[^\S\n]+")
 
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
     core: re.Pattern[str]
-    build: Callable[[_Hit], DatePhrase | None] | None
+    build: Callable[[_Hit], DatePhrase | tuple[DatePhrase, ...] | None] | None
     before: re.Pattern[str] | None = None
     #: The prefix must match (e.g. the number before "years ago").
     required: bool = False
@@ -354,6 +394,9 @@ class _Hit:
         self.text = text
         self.start = pre.start() if pre is not None else core.start()
         self.end = core.end()
+        # "of" serves as a cue ("the ruling of 22 July 2010") but reads badly as evidence.
+        if pre is not None and (lead := _LEADING_OF.match(text, self.start, core.start())):
+            self.start = lead.end()
 
     def __getitem__(self, name: str) -> str | None:
         if name in self.core.re.groupindex and self.core.group(name) is not None:
@@ -436,20 +479,15 @@ def _build_full(h: _Hit) -> DatePhrase | None:
     return _absolute(h, value, "day")
 
 
-def _consecutive_ok(h: _Hit, first: date, last: date) -> bool:
-    """Days joined by "and" are a range only when consecutive (or after "between")."""
-    if last <= first:
-        return False
-    joined_by_and = h.get("sep").strip().lower() == "and"
-    between = h.get("prep").lower() == "between"
-    return not joined_by_and or between or (last - first).days == 1
-
-
-def _build_day_range(h: _Hit) -> DatePhrase | None:
+def _build_day_range(h: _Hit) -> DatePhrase | tuple[DatePhrase, ...] | None:
     months = (month_number(h.get("m1")), month_number(h["m2"] or h.get("m1")))
     days = (int(h.get("d1")), int(h.get("d2")))
     if make_date(2000, months[0], days[0]) is None or make_date(2000, months[1], days[1]) is None:
         return None  # No such day in any year (leap days are checked against the real year).
+    joined = h.get("sep").strip().lower() == "and" and h.get("prep").lower() != "between"
+    if joined and not (months[0] == months[1] and days[1] == days[0] + 1):
+        # "September 15 and 20": two dates, not a range.
+        return _split_days(h, months, days)
     if h["y"] is None:
 
         def resolve(anchor: Anchor) -> str | None:
@@ -457,7 +495,7 @@ def _build_day_range(h: _Hit) -> DatePhrase | None:
             if start is None:
                 return None
             end = make_date(start.year + (months[1] < months[0]), months[1], days[1])
-            if end is None or not _consecutive_ok(h, start, end):
+            if end is None or end <= start:
                 return None
             return fmt_range(fmt_day(start), fmt_day(end))
 
@@ -465,21 +503,46 @@ def _build_day_range(h: _Hit) -> DatePhrase | None:
     year = int(h.get("y"))
     start = make_date(year - (months[1] < months[0]), months[0], days[0])
     end = make_date(year, months[1], days[1])
-    if start is None or end is None or not _consecutive_ok(h, start, end):
+    if start is None or end is None or end <= start:
         return None
     return _absolute(h, fmt_range(fmt_day(start), fmt_day(end)), "day")
+
+
+def _split_days(
+    h: _Hit, months: tuple[int, int], days: tuple[int, int]
+) -> tuple[DatePhrase, ...] | None:
+    """Two dates sharing a month (and year): "September 15 and 20, 2022" -> two phrases."""
+    spans = ((h.start, h.core.end("d1")), (h.core.start("d2"), h.end))
+    phrases: list[DatePhrase] = []
+    for (start, end), month, day in zip(spans, months, days, strict=True):
+        text = h.text[start:end]
+        if h["y"]:
+            value = _day_value(int(h.get("y")), month, day)
+            if value is None:
+                return None
+            phrases.append(DatePhrase(start, end, text, "absolute", "day", value=value))
+        else:
+            phrases.append(
+                DatePhrase(start, end, text, "yearless", "day", resolver=_yearless(month, day))
+            )
+    return tuple(phrases)
+
+
+def _yearless(month: int, day: int) -> Resolver:
+    """Resolver of a month-day without a year: the occurrence the anchor points to."""
+
+    def resolve(anchor: Anchor) -> str | None:
+        found = nearest_day(anchor, month, day)
+        return fmt_day(found) if found else None
+
+    return resolve
 
 
 def _build_month_day(h: _Hit) -> DatePhrase | None:
     month, day = month_number(h.get("m")), int(h.get("d"))
     if make_date(2000, month, day) is None:
         return None
-
-    def resolve(anchor: Anchor) -> str | None:
-        found = nearest_day(anchor, month, day)
-        return fmt_day(found) if found else None
-
-    return _needs(h, "yearless", "day", resolve)
+    return _needs(h, "yearless", "day", _yearless(month, day))
 
 
 def _build_month_range(h: _Hit) -> DatePhrase | None:
@@ -563,7 +626,7 @@ _COUNT_NOUNS = frozenset({
     "jobs", "words", "pages", "copies", "votes", "seats", "companies", "firms", "projects",
     "vehicles", "tanks", "aircraft", "planes", "ships", "missiles", "rockets", "drones", "homes",
     "houses", "buildings", "beds", "flights", "times", "days", "hours", "minutes", "weeks",
-    "months", "years",
+    "months", "years", "hrs", "gmt", "utc", "local",
 })  # fmt: skip
 _NEXT_WORD = re.compile(r"[^\S\n]*([A-Za-z]+)")
 
@@ -716,18 +779,13 @@ def _build_in_units(h: _Hit) -> DatePhrase | None:
         return None  # "for the first time in 30 years" is a duration.
     unit = h.get("unit").lower()
     grain: Grain = "year" if unit.startswith("year") else "day" if unit[0] == "d" else "month"
-    phrase = _needs(
+    return _needs(
         h,
         "relative",
         grain,
         lambda a: _offset_value(a, count, unit, 1, False),
         future_only=True,
     )
-    # The "time" prefix only served as a veto: the evidence is "in four months".
-    return DatePhrase(
-        h.core.start(), h.end, h.text[h.core.start() : h.end], phrase.kind, grain,
-        resolver=phrase.resolver, future_only=True,
-    )  # fmt: skip
 
 
 def _build_period(h: _Hit) -> DatePhrase | None:
@@ -804,18 +862,15 @@ _RULES: tuple[_Rule, ...] = (
     # 2004-06-07, 25.01.2000, 25/01/2000.
     _Rule(
         re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])"),
-        _build_iso, _P_DATE, bad_left=_DIGITS + "-",
-        anchor="digit",
+        _build_iso, _P_DATE, bad_left=_DIGITS + "-", anchor="digit",
     ),
     _Rule(
         re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\.?\d)"),
-        _build_iso, _P_DATE, bad_left=_DIGITS + ".",
-        anchor="digit",
+        _build_iso, _P_DATE, bad_left=_DIGITS + ".", anchor="digit",
     ),
     _Rule(
         re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])"),
-        _build_numeric, _P_DATE, bad_left=_DIGITS + "/",
-        anchor="digit",
+        _build_numeric, _P_DATE, bad_left=_DIGITS + "/", anchor="digit",
     ),
     # June 30 – July 2, 2020 / 30 June – 2 July 2020.
     _Rule(
@@ -823,16 +878,14 @@ _RULES: tuple[_Rule, ...] = (
             _month("m1") + r"\s+" + _day("d1") + r",?" + _SEP + _month("m2") + r"\s+"
             + _day("d2") + r"(?:,?\s+" + _year("y") + r")?"
         ),
-        _build_day_range, _P_RANGE,
-        anchor="month",
+        _build_day_range, _P_RANGE, anchor="month",
     ),
     _Rule(
         re.compile(
             _day("d1", first=True) + r"\s+(?:of\s+)?" + _month("m1") + _SEP + _day("d2")
             + r"\s+(?:of\s+)?" + _month("m2") + r"(?:,?\s+" + _year("y") + r")?"
         ),
-        _build_day_range, _P_RANGE, bad_left=_DAY_LEFT,
-        anchor="digit",
+        _build_day_range, _P_RANGE, bad_left=_DAY_LEFT, anchor="digit",
     ),
     # July 21–23, 2020 / September 15 and 16 / 15–16 September 2022.
     _Rule(
@@ -840,29 +893,25 @@ _RULES: tuple[_Rule, ...] = (
             _month("m1") + r"\s+" + _day("d1") + _SEP + _day("d2") + r"(?P<m2>)(?:,?\s+"
             + _year("y") + r")?"
         ),
-        _build_day_range, _P_RANGE,
-        anchor="month",
+        _build_day_range, _P_RANGE, anchor="month",
     ),
     _Rule(
         re.compile(
             _day("d1", first=True) + _SEP + _day("d2") + r"\s+(?:of\s+)?" + _month("m1")
             + r"(?P<m2>)(?:,?\s+" + _year("y") + r")?"
         ),
-        _build_day_range, _P_RANGE, bad_left=_DAY_LEFT,
-        anchor="digit",
+        _build_day_range, _P_RANGE, bad_left=_DAY_LEFT, anchor="digit",
     ),
     # January 25, 2000 / Friday October 10 2025 / 10 October 2025 / the 4th of July, 1976.
     _Rule(
         re.compile(_month("m") + r"\s+" + _day("d") + r",?\s+" + _year("y")),
-        _build_full, _P_DATE,
-        anchor="month",
+        _build_full, _P_DATE, anchor="month",
     ),
     _Rule(
         re.compile(
             _day("d", first=True) + r"\s+(?:of\s+)?" + _month("m") + r",?\s+" + _year("y")
         ),
-        _build_full, _P_DATE, bad_left=_DAY_LEFT,
-        anchor="digit",
+        _build_full, _P_DATE, bad_left=_DAY_LEFT, anchor="digit",
     ),
     # between March and May 2020 / March–May 2020 / from May 2019 to June 2020.
     _Rule(
@@ -870,22 +919,19 @@ _RULES: tuple[_Rule, ...] = (
             _month("m1", full=True) + r"(?:\s+" + _year("y1") + r")?" + _SEP
             + _month("m2", full=True) + r",?\s+(?:of\s+)?" + _year("y")
         ),
-        _build_month_range, _P_RANGE,
-        anchor="month",
+        _build_month_range, _P_RANGE, anchor="month",
     ),
     # March 2002 / March of 2002 / early March 2002.
     _Rule(
         re.compile(_month("m") + r",?\s+(?:of\s+)?" + _year("y")),
-        _build_month_year, _P_MONTH_YEAR,
-        anchor="month",
+        _build_month_year, _P_MONTH_YEAR, anchor="month",
     ),
     # (in) the spring of 2000 / this summer / last winter.
     _Rule(
         re.compile(
             rf"(?P<season>{_SEASON_WORDS})(?![\w-])(?:\s+(?:of\s+)?" + _year("y") + r")?"
         ),
-        _build_season, _P_SEASON,
-        anchor="season",
+        _build_season, _P_SEASON, anchor="season",
     ),
     # the first 10 months of 2017 / of the year; the first half of 2020.
     _Rule(
@@ -893,7 +939,7 @@ _RULES: tuple[_Rule, ...] = (
             rf"(?:{_variants('the')})\s+(?:{_variants('first')})\s+(?P<n>{_NUMBER})\s+months\s+"
             r"of\s+(?:(?P<which>the|this|next|last)\s+year\b|" + _year("y") + r")"
         ),
-        _build_first_months, _P_THE,
+        _build_first_months, _P_DURING,
     ),
     _Rule(
         re.compile(
@@ -901,7 +947,7 @@ _RULES: tuple[_Rule, ...] = (
             r"(?P<part>half|quarter)\s+of\s+(?:(?P<which>the|this|next|last)\s+year\b|"
             + _year("y") + r")"
         ),
-        _build_part_of_year, _P_THE,
+        _build_part_of_year, _P_DURING,
     ),
     _Rule(
         re.compile(rf"(?:{_variants('since')})\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)"
@@ -921,8 +967,7 @@ _RULES: tuple[_Rule, ...] = (
             _year("y1") + r"(?:\s*(?P<sep>[–—/-])\s*|\s+(?P<wsep>to|and|through|until|till)\s+)"
             r"(?P<y2>\d{4}|\d{2})" + _YEAR_TAIL
         ),
-        _build_year_range, _P_RANGE, bad_left="$€£#.,/:-–—",
-        anchor="digit",
+        _build_year_range, _P_RANGE, bad_left="$€£#.,/:-–—", anchor="digit",
     ),
     # Seventy-five years ago (today) / nearly two years ago.
     _Rule(
@@ -965,33 +1010,28 @@ _RULES: tuple[_Rule, ...] = (
     # October 24 / on October 23 / the 24th of October (no year).
     _Rule(
         re.compile(_month("m") + r"\s+" + _day("d") + r"(?!,?\s*\d)"),
-        _build_month_day, _P_DATE,
-        anchor="month",
+        _build_month_day, _P_DATE, anchor="month",
     ),
     _Rule(
         re.compile(_day("d", first=True) + r"\s+(?:of\s+)?" + _month("m") + r"(?!,?\s*\d)"),
-        _build_month_day, _P_DATE, bad_left=_DAY_LEFT,
-        anchor="digit",
+        _build_month_day, _P_DATE, bad_left=_DAY_LEFT, anchor="digit",
     ),
     # on Tuesday / Tuesday evening / last Friday.
     _Rule(
         re.compile(
             rf"(?P<wd>{_WEEKDAY_FULL})(?:\s+(?P<part>morning|afternoon|evening|night)\b)?"
         ),
-        _build_weekday, _P_WEEKDAY,
-        anchor="weekday",
+        _build_weekday, _P_WEEKDAY, anchor="weekday",
     ),
     # in July / since March / mid-July / the July summit.
     _Rule(
         re.compile(_month("m", full=True) + r"(?![\s,]*\d)"),
-        _build_bare_month, _P_CUE, required=True,
-        anchor="month",
+        _build_bare_month, _P_CUE, required=True, anchor="month",
     ),
     # in 1992 / the 2007 agreement / Until 2005 / mid-2020.
     _Rule(
         re.compile(_year("y") + _YEAR_TAIL),
-        _build_year, _P_YEAR, bad_left="$€£#.,/:",
-        anchor="digit",
+        _build_year, _P_YEAR, bad_left="$€£#.,/:", anchor="digit",
     ),
     # Phrases that can never be pinned down from the text.
     _Rule(
@@ -1095,11 +1135,12 @@ def _scan(
         if rule.build is None:
             phrase_start = start
         else:
-            phrase = rule.build(_Hit(m, pre, text))
-            if phrase is None:
+            built = rule.build(_Hit(m, pre, text))
+            if built is None:
                 continue
-            found.append(phrase)
-            phrase_start = phrase.start
+            phrases = (built,) if isinstance(built, DatePhrase) else built
+            found.extend(phrases)
+            phrase_start = min(p.start for p in phrases)
         taken[phrase_start:end] = b"\x01" * (end - phrase_start)
 
 

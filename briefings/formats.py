@@ -9,6 +9,7 @@ states (HTML ``<meta>`` tags, Markdown front matter) separately, as hints.
 from __future__ import annotations
 
 import codecs
+import html as htmllib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -345,6 +346,61 @@ def _html_hints(tree: LexborHTMLParser) -> ArticleMeta:
     )
 
 
+# Lexbor's tree building is quadratic in the nesting depth of block elements (each opening tag
+# scans the stack of open elements), so absurdly deep pages are flattened with regexes instead.
+_MAX_BLOCK_DEPTH = 1500
+_BLOCK_TAG = re.compile(
+    r"<(/?)(?:div|section|article|aside|nav|header|footer|main|blockquote|ul|ol|dl|table"
+    r"|fieldset|figure|form|details|center|address|h[1-6]|pre|menu|dir|hgroup|dialog)\b[^>]*>",
+    re.IGNORECASE,
+)
+_RAW_OPEN = re.compile(r"<(script|style|noscript|template|head)\b|<!--", re.IGNORECASE)
+_BLOCK_BREAK = re.compile(
+    r"</?(?:p|br|li|tr|td|th|dd|dt|hr|div|section|article|h[1-6]|blockquote|pre|ul|ol|table)\b"
+    r"[^>]*>",
+    re.IGNORECASE,
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _block_depth(html: str) -> int:
+    depth = deepest = 0
+    for match in _BLOCK_TAG.finditer(html):
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _drop_raw_text(html: str) -> str:
+    """Cut script/style/comment bodies in one left-to-right pass (linear on any input)."""
+    lower = html.lower()
+    parts: list[str] = []
+    pos = 0
+    while True:
+        match = _RAW_OPEN.search(html, pos)
+        if match is None:
+            parts.append(html[pos:])
+            break
+        parts.append(html[pos : match.start()])
+        closer = "-->" if match.group(1) is None else f"</{match.group(1).lower()}"
+        end = lower.find(closer, match.end())
+        if end < 0:
+            break  # an unclosed script swallows the rest of the page, as in a browser
+        pos = end + len(closer)
+        if closer != "-->":
+            gt = html.find(">", pos)
+            pos = len(html) if gt < 0 else gt + 1
+    return " ".join(parts)
+
+
+def _strip_tags(html: str) -> str:
+    """Regex fallback for pathological pages: drop scripts and tags, break lines at blocks."""
+    text = _BLOCK_BREAK.sub("\n", _drop_raw_text(html))
+    text = htmllib.unescape(_ANY_TAG.sub(" ", text))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def html_to_text(html: str) -> tuple[str, ArticleMeta]:
     """Convert an HTML page to article text plus the metadata its markup states.
 
@@ -358,6 +414,8 @@ def html_to_text(html: str) -> tuple[str, ArticleMeta]:
     Returns:
         ``(text, hints)``; ``text`` is empty when the page has no visible text.
     """
+    if _block_depth(html) > _MAX_BLOCK_DEPTH:
+        return _strip_tags(html), ArticleMeta()
     tree = LexborHTMLParser(html)
     hints = _html_hints(tree)
     root = tree.body or tree.root

@@ -113,6 +113,8 @@ def _read(path: Path, name: str, max_bytes: int) -> bytes:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise IngestError(f"The file could not be read ({reason}).", file=name) from exc
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise IngestError("The file name is not a valid path.", file=name) from exc
     if len(data) > max_bytes:
         raise IngestError(
             f"The file is too large: over the {_human_size(max_bytes)} limit for one article "
@@ -221,7 +223,7 @@ def read_article(
             raise IngestError("The file is empty (it holds only whitespace).", file=shown)
         if text.count("\ufffd") > _MAX_REPLACEMENT_SHARE * len(text):
             raise IngestError(
-                "The file is not readable text (most of its bytes fit no text encoding).",
+                "The file is not readable text (much of it fits no text encoding).",
                 file=shown,
             )
         hints: ArticleMeta | None = None

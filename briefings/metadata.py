@@ -576,7 +576,8 @@ def detect_metadata(lines: list[Line], hints: ArticleMeta | None = None) -> Dete
     ]
     plain = [(ln.stamp, ln.pos) for ln in head if ln.stamp and ln.stamp.kind == "plain"]
     timed = [(stamp, pos) for stamp, pos in plain if stamp.time is not None]
-    chosen = (labelled or timed or [None])[0]
+    candidates = labelled or timed
+    chosen = candidates[0] if candidates else None
     if chosen is None and plain and len({stamp.date for stamp, _ in plain}) == 1:
         chosen = plain[0]  # date lines without a time count only when they all agree
     if chosen is not None:

@@ -42,12 +42,15 @@ _CUES = re.compile(
 _OPENS_WITH_CONNECTIVE = re.compile(
     r"^(?:but|and|or|so|yet|however|moreover|meanwhile|also|still|thus|then)\b", re.IGNORECASE
 )
+# A quotation of four words or more: summaries state facts in the reporter's voice.
+_QUOTATION = re.compile(r"[\"“«]\s*(?:\S+\s+){3,}[^\"”»]*[\"”»]|^[\"“«]")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I’m|my|me)\b")
 
 MIN_WORDS = 8
 MAX_WORDS = 70
 DEFAULT_LENGTH = 3
 _REDUNDANCY = 0.5
+QUOTE_PENALTY = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,8 @@ def summarize(paragraphs: Sequence[str], length: int = DEFAULT_LENGTH) -> list[s
         score = centrality + 1.2 * position + 0.08 * cues
         if _OPENS_WITH_CONNECTIVE.match(sentence.text):
             score -= 0.15
+        if _QUOTATION.search(sentence.text):
+            score -= QUOTE_PENALTY
         if _FIRST_PERSON.search(sentence.text) and index > 2:
             score -= 0.05
         candidates.append(_Candidate(index, sentence, frozenset(words), score))

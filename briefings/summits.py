@@ -271,7 +271,8 @@ def _merge_quotes(digests: Sequence[Digest]) -> tuple[MergedQuote, ...]:
 def date_sort_key(date: str) -> tuple[str, int]:
     """Chronological key for ``YYYY``/``YYYY-MM``/``YYYY-MM-DD``/``A/B``; coarser dates first."""
     start = date.split("/")[0]
-    return (start.ljust(10, "0"), len(start))
+    parts = [*start.split("-"), "00", "00"][:3]
+    return ("-".join(p.zfill(2) for p in parts), len(start))
 
 
 def _merge_timeline(digests: Sequence[Digest]) -> tuple[MergedEvent, ...]:

@@ -63,6 +63,10 @@ _FURNITURE_LINE = re.compile(
     r"(?i)(?:^|(?<=\n))\s*(?:last\s+)?(?:updated|modified|edited)\b|©|\bcopyright\b"
     r"|all\s+rights\s+reserved"
 )
+_CITATIONS = re.compile(
+    r"(?im)^(?:sources?|references|external\s+links|related\s+news|see\s+also|further\s+reading)"
+    r"\s*:?\s*$"
+)
 #: Lines of the page header, where a standalone date is the article's dateline.
 _HEADER_LINES = 8
 _PUBLICATION_LABEL = re.compile(r"(?i)\b(?:publication|published|posted|announcement|released)\b")
@@ -78,30 +82,38 @@ _PAGE_FURNITURE = frozenset({
     "publication status", "see more", "loading...",
 })  # fmt: skip
 
-_FUTURE = (
-    r"will|won[’']t|would|shall|going\s+to|set\s+to|due\s+to|expected\s+to|plans?\s+to"
-    r"|is\s+to|are\s+to|upcoming|forthcoming|next|scheduled|slated|planned"
-    r"|to\s+(?:meet|hold|host|visit|attend|open|begin|start|discuss|join|travel|sign|launch"
-    r"|gather|convene|arrive|address|speak|take\s+place)"
-)
-_PAST = (
-    r"was|were|had|did|ago|last|earlier|previously|held|met|took(?:\s+place)?|ran|gave|made"
-    r"|saw|won|lost|led|sent|spoke|brought|fell|rose|left|began|came|went|agreed|ended"
-    r"|concluded|closed|opened|started|launched|signed|adopted|decided|returned|visited"
-    r"|attended|hosted|gathered|arrived|discussed|approved|reached|urged|warned|welcomed"
-    r"|pledged|vowed|elected|postponed|cancell?ed|convened|wrapped\s+up"
-)
-# Reporting verbs date the report, not the event, unless they stand right before the date
-# ("said on Thursday").
-_REPORTING = r"said|told|announced|stated|noted|added|reported|confirmed"
-_TENSE_MARKER = re.compile(
-    rf"(?i)(?:\b(?P<future>{_FUTURE})\b|[’']ll\b|\b(?P<past>{_PAST})\b"
-    rf"|\b(?P<report>{_REPORTING})\b)"
-)
-# "will be held", "is scheduled", "was planned": the auxiliary carries the tense.
+# Tense markers, looked up word by word (a set lookup per word is far cheaper than one big
+# case-insensitive alternation run around every phrase).
+_FUTURE_WORDS = frozenset({
+    "will", "won't", "won’t", "would", "shall", "upcoming", "forthcoming", "next", "scheduled",
+    "slated", "planned",
+})  # fmt: skip
+#: "going to", "set to", "is to" ...: future when "to" follows.
+_FUTURE_BEFORE_TO = frozenset({"going", "set", "due", "expected", "plan", "plans", "is", "are"})
+#: "to meet", "to host" ...: an infinitive of a planned event.
+_FUTURE_AFTER_TO = frozenset({
+    "meet", "hold", "host", "visit", "attend", "open", "begin", "start", "discuss", "join",
+    "travel", "sign", "launch", "gather", "convene", "arrive", "address", "speak", "take",
+})  # fmt: skip
+_PAST_WORDS = frozenset({
+    "was", "were", "had", "did", "ago", "last", "earlier", "previously", "held", "met", "took",
+    "ran", "gave", "made", "saw", "won", "lost", "led", "sent", "spoke", "brought", "fell",
+    "rose", "left", "began", "came", "went", "agreed", "ended", "concluded", "closed", "opened",
+    "started", "launched", "signed", "adopted", "decided", "returned", "visited", "attended",
+    "hosted", "gathered", "arrived", "discussed", "approved", "reached", "urged", "warned",
+    "welcomed", "pledged", "vowed", "elected", "postponed", "cancelled", "canceled", "convened",
+    "wrapped",
+})  # fmt: skip
+#: Reporting verbs date the report, not the event, unless right before the date ("said on
+#: Thursday").
+_REPORTING = frozenset({
+    "said", "told", "announced", "stated", "noted", "added", "reported", "confirmed",
+})  # fmt: skip
+#: "will be held", "is scheduled", "was planned": the auxiliary carries the tense.
 _PARTICIPLES = frozenset({"held", "scheduled", "planned", "slated", "postponed", "set"})
-_AUXILIARY_BEFORE = re.compile(r"(?i)\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?$")
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _REPORT_GAP = 12
+_WORD = re.compile(r"[A-Za-z]+(?:[’'][A-Za-z]+)?")
 _MULTI_DAY = re.compile(
     r"(?i)\b(?P<n>two|three|four|five|six|seven|[2-9])(?:[- ]day\s+(?:summit|meeting|meetings"
     r"|talks|visit|conference|session|forum|gathering|event)|\s+days\s+of\s+(?:talks|meetings"
@@ -133,18 +145,23 @@ def extract_timeline(article: Article) -> TimelineResult:
     sentences = split_sentences(text)
     starts = [s.start for s in sentences]
     quoted = _quoted_spans(text)
-    headline = _headline(text, phrases)
+    headline = _shorten(article.meta.title, MAX_EVENT_CHARS) if article.meta.title else None
+    headline = headline or _headline(text, phrases)
     anchor_day = _reference_day(article, text, phrases)
 
     events: list[TimelineEvent] = []
     unresolved: list[UnresolvedDate] = []
     seen: set[tuple[str, str]] = set()
     seen_unresolved: set[str] = set()
+    markers: dict[int, list[_Marker]] = {}
 
-    def add(value: str, phrase: DatePhrase, event_text: str, key: str, *, relative: bool) -> None:
-        for dedupe in ((value, key), (value, event_text.lower())):
-            if dedupe in seen:
-                return
+    def add(value: str, phrase: DatePhrase, role: str, sentence: Sentence, relative: bool) -> None:
+        key, described = _placement(role, sentences, starts, sentence, phrase)
+        if (value, key) in seen:
+            return
+        event_text = _event_text(*described) if described else headline or _DATELINE_EVENT
+        if (value, event_text.lower()) in seen:
+            return
         seen.update({(value, key), (value, event_text.lower())})
         events.append(
             TimelineEvent(value, event_text, phrase.text, phrase.start, phrase.end, relative)
@@ -156,19 +173,21 @@ def extract_timeline(article: Article) -> TimelineResult:
             seen_unresolved.add(key)
             unresolved.append(UnresolvedDate(phrase.text, reason))
 
+    citations = _citation_section(text)
     for phrase in phrases:
         role = _line_role(text, phrase)
-        if role == "furniture":
+        if role == "furniture" or phrase.start >= citations:
             continue
         sentence = _sentence_at(sentences, starts, phrase.start)
         if phrase.kind == "unanchored":
             leave(phrase, phrase.reason or _NO_PUBLICATION)
             continue
         if phrase.kind == "absolute" and phrase.value is not None:
-            add(phrase.value, phrase, *_describe(role, headline, sentences, starts, sentence,
-                                                 phrase), relative=False)  # fmt: skip
+            add(phrase.value, phrase, role, sentence, relative=False)
             continue
-        tense = _tense(sentence, phrase)
+        if sentence.start not in markers:
+            markers[sentence.start] = _tense_markers(sentence)
+        tense = _tense(markers[sentence.start], phrase)
         if phrase.future_only and tense != "future":
             continue
         if anchor_day is None:
@@ -179,8 +198,7 @@ def extract_timeline(article: Article) -> TimelineResult:
             continue
         value = phrase.resolver(Anchor(anchor_day, tense)) if phrase.resolver else None
         if value is not None:
-            add(value, phrase, *_describe(role, headline, sentences, starts, sentence, phrase),
-                relative=True)  # fmt: skip
+            add(value, phrase, role, sentence, relative=True)
 
     events.extend(_multi_day_spans(sentences, starts, events, seen))
     events.sort(key=lambda e: (e.date.split("/")[0], e.start))
@@ -228,27 +246,38 @@ def _line_role(text: str, phrase: DatePhrase) -> str:
     return "body"
 
 
-def _describe(
+def _citation_section(text: str) -> int:
+    """Offset where a "Sources" / "References" list starts (its dates date the sources, not
+    events), or past the end of the text when there is none."""
+    m = _CITATIONS.search(text)
+    return m.start() if m else len(text) + 1
+
+
+def _placement(
     role: str,
-    headline: str | None,
     sentences: list[Sentence],
     starts: list[int],
     sentence: Sentence,
     phrase: DatePhrase,
-) -> tuple[str, str]:
-    """Event text for a phrase, and the key that deduplicates events of the same date."""
+) -> tuple[str, tuple[Sentence, DatePhrase | Sentence] | None]:
+    """Where an event's text comes from, and the key that merges events of the same date.
+
+    A dateline's event is the headline (``None`` here); a heading's is the paragraph after it;
+    any other phrase's is its own sentence.
+    """
     if role == "dateline":
-        return headline or _DATELINE_EVENT, "dateline"
+        return "dateline", None
     if role == "heading":
         index = bisect_right(starts, phrase.end)
         if index < len(sentences):
             following = sentences[index]
-            return _event_text(following, following), str(following.start)
-    return _event_text(sentence, phrase), str(sentence.start)
+            return str(following.start), (following, following)
+    return str(sentence.start), (sentence, phrase)
 
 
 def _headline(text: str, phrases: list[DatePhrase]) -> str | None:
-    """The first title-like line of the page header (3-25 words, not furniture, not a date)."""
+    """The first title-like line of the page header (3-25 words, not furniture, not a date, not a
+    sentence), for pages whose ingest found no title."""
     datelines = {
         text.rfind("\n", 0, p.start) + 1 for p in phrases if _line_role(text, p) == "dateline"
     }
@@ -258,8 +287,10 @@ def _headline(text: str, phrases: list[DatePhrase]) -> str | None:
         words = line.split()
         if not 3 <= len(words) <= 25 or line.strip().lower() in _PAGE_FURNITURE:
             continue
-        if line.rstrip().endswith((".", "?", "!", ":")) and len(words) > 12:
+        if line.rstrip().endswith("."):
             return None  # The page starts with body text: it has no headline.
+        if line.rstrip().endswith((":", ",")):
+            continue  # A label or a salutation ("Colleagues, ladies and gentlemen,").
         if start not in datelines:
             return _shorten(line.strip(), MAX_EVENT_CHARS)
     return None
@@ -353,27 +384,53 @@ def _sentence_at(sentences: list[Sentence], starts: list[int], position: int) ->
     return sentences[max(index, 0)] if sentences else Sentence(position, position, "")
 
 
-def _tense(sentence: Sentence, phrase: DatePhrase) -> Tense | None:
+@dataclass(frozen=True, slots=True)
+class _Marker:
+    start: int
+    end: int
+    tense: Tense
+    reporting: bool
+
+
+def _tense_markers(sentence: Sentence) -> list[_Marker]:
+    """Tense markers of a sentence, with offsets in the article text."""
+    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(sentence.text)]
+    markers: list[_Marker] = []
+    base = sentence.start
+    for i, (start, end, word) in enumerate(words):
+        following = words[i + 1][2] if i + 1 < len(words) else ""
+        previous = {w for _, _, w in words[max(0, i - 2) : i]}
+        tense: Tense | None = None
+        if word in _PARTICIPLES and previous & _AUXILIARIES:
+            tense = None  # The auxiliary before it is the marker.
+        elif (
+            word in _FUTURE_WORDS
+            or word.endswith(("'ll", "’ll"))
+            or (following == "to" and word in _FUTURE_BEFORE_TO)
+            or (word == "to" and following in _FUTURE_AFTER_TO)
+        ):
+            tense = "future"
+        elif word in _PAST_WORDS or word in _REPORTING:
+            tense = "past"
+        if tense is not None:
+            markers.append(_Marker(base + start, base + end, tense, word in _REPORTING))
+    return markers
+
+
+def _tense(markers: list[_Marker], phrase: DatePhrase) -> Tense | None:
     """Tense of the clause around a phrase: the nearest marker before it in the sentence, else
     the nearest after it ("On Thursday, leaders will ..."); ``None`` when there is none."""
-    before: tuple[int, Tense] | None = None
-    after: tuple[int, Tense] | None = None
-    local_start, local_end = phrase.start - sentence.start, phrase.end - sentence.start
-    for m in _TENSE_MARKER.finditer(sentence.text):
-        if local_start <= m.start() < local_end:
+    before: Tense | None = None
+    for marker in markers:
+        if phrase.start <= marker.start < phrase.end:
             continue  # "last Friday", "next year": the phrase's own word is no tense marker.
-        word = m.group().lower()
-        if word in _PARTICIPLES and _AUXILIARY_BEFORE.search(sentence.text, 0, m.start()):
+        if marker.reporting and not 0 <= phrase.start - marker.end <= _REPORT_GAP:
             continue
-        if m.group("report") and not 0 <= local_start - m.end() <= _REPORT_GAP:
-            continue
-        tense: Tense = "future" if m.group("future") or "ll" in word else "past"
-        if m.end() <= local_start:
-            before = (local_start - m.end(), tense)
-        elif after is None:
-            after = (m.start() - local_end, tense)
-    chosen = before or after
-    return chosen[1] if chosen else None
+        if marker.end <= phrase.start:
+            before = marker.tense
+        else:
+            return before or marker.tense
+    return before
 
 
 def _event_text(sentence: Sentence, phrase: DatePhrase | Sentence) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import html
 import json
 import sys
 import time
@@ -17,6 +18,8 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from telegram import (
     Bot,
     BotCommand,
@@ -197,6 +200,15 @@ def test_parse_html_offsets_are_utf16() -> None:
         parse_html("😀 <p>")  # the emoji is 4 UTF-8 bytes
 
 
+@given(st.text(max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_escaped_text_always_parses_back(text: str) -> None:
+    plain, entities = parse_html(html.escape(text))
+    assert plain == text and entities == []
+    _, bold = parse_html(f"<b>{html.escape(text)}</b>")
+    assert bold == ([{"offset": 0, "length": utf16_len(text), "type": "bold"}] if text else [])
+
+
 async def test_length_limit_counts_utf16_units(api: FakeBotApi, bot: Bot) -> None:
     await bot.send_message(CHAT, "a" * 4096)
     await bot.send_message(CHAT, "😀" * 2048)  # 2048 chars, 4096 UTF-16 units
@@ -322,6 +334,26 @@ async def test_second_long_poll_conflicts_the_first(api: FakeBotApi, bot: Bot) -
         with pytest.raises(Conflict, match="terminated by other getUpdates"):
             await asyncio.wait_for(first_poll, 3)
         assert await second_poll == ()
+
+
+async def test_inject_raw_update(api: FakeBotApi, bot: Bot) -> None:
+    edited = {
+        "edited_message": {
+            "message_id": 5,
+            "date": 1_700_000_000,
+            "edit_date": 1_700_000_100,
+            "chat": {"id": CHAT, "type": "private", "first_name": "Ann"},
+            "from": {"id": CHAT, "is_bot": False, "first_name": "Ann"},
+            "text": "fixed typo",
+        }
+    }
+    update_id = api.inject_raw(edited)
+    explicit = api.inject_raw({"update_id": update_id + 10, "message": edited["edited_message"]})
+    updates = await bot.get_updates()
+    assert [u.update_id for u in updates] == [update_id, explicit]
+    assert updates[0].edited_message is not None
+    assert updates[0].edited_message.text == "fixed typo"
+    assert api.inject_message(CHAT, "next") == explicit + 1
 
 
 async def test_group_commands_with_bot_name(api: FakeBotApi, bot: Bot) -> None:
@@ -527,7 +559,9 @@ async def test_callback_query_answer(api: FakeBotApi, bot: Bot) -> None:
     query = update.callback_query
     assert query is not None and query.data == "a" and update.update_id == update_id
     assert query.message is not None and query.message.message_id == sent.message_id
+    waiting = asyncio.create_task(api.wait_for_callback_answers(timeout=3))
     assert await query.answer("done") is True
+    assert [a.text for a in await waiting] == ["done"]
     with pytest.raises(BadRequest, match="Query is too old"):
         await query.answer("twice")
     assert api.callback_answers[0].text == "done"

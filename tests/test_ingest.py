@@ -630,6 +630,11 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         read_article(path)
 
 
+def test_invalid_path(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="not a valid path"):
+        read_article(tmp_path / "bad\x00name.txt")
+
+
 def test_folder_and_unsupported_type(tmp_path: Path) -> None:
     folder = tmp_path / "folder.txt"
     folder.mkdir()
@@ -733,6 +738,14 @@ def test_html_declared_legacy_charset(tmp_path: Path) -> None:
     page = f'<html><head><meta charset="windows-1251"></head><body><p>{text}</p></body></html>'
     article = read_article(_write(tmp_path, "ru.html", page.encode("cp1251")))
     assert article.paragraphs == (text,)
+
+
+def test_pathologically_deep_html_is_flattened_quickly(tmp_path: Path) -> None:
+    page = "<div>" * 5000 + f"<p>{BODY_1}</p><script>var a = 1;</script>" + "</div>" * 5000
+    started = time.perf_counter()
+    article = read_article(_write(tmp_path, "deep.html", page))
+    assert time.perf_counter() - started < 1.0
+    assert article.paragraphs == (BODY_1,)
 
 
 # -------------------------------------------------------------------------------- Markdown

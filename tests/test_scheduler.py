@@ -195,6 +195,24 @@ async def test_first_build_records_the_archive_without_announcing(
     assert sender_of(scheduler).wakes == 0
 
 
+async def test_the_first_article_of_an_empty_folder_is_announced(
+    scheduler: BriefingScheduler, store: SubscriptionStore, renders: Renders, seeds: Path
+) -> None:
+    (seeds / "a.txt").unlink()
+    (seeds / "b.md").unlink()
+    await store.subscribe_new(1)
+    assert await scheduler.check_seeds() is None  # baseline
+    report = await scheduler.check_seeds()  # nothing changed, but the first build is owed
+    assert report is not None and report.built == []
+    assert await store.get_state(ANNOUNCED_STATE_KEY) == "[]"
+    assert await scheduler.check_seeds() is None
+
+    (seeds / "first.txt").write_text("The very first article.\n")
+    await scheduler.check_seeds()
+    await scheduler.check_seeds()
+    assert renders.new_calls == [["first.txt"]]
+
+
 async def test_a_new_seed_is_announced_once_to_new_subscribers(
     scheduler: BriefingScheduler, store: SubscriptionStore, renders: Renders, seeds: Path
 ) -> None:
@@ -290,6 +308,28 @@ async def test_an_interrupted_announcement_is_made_later(
     assert await second.check_seeds() is None
     assert renders.new_calls[-1] == ["later.txt"]
     assert (await store.stats())["briefings"] == 2
+
+
+async def test_a_failed_build_is_tried_again_at_the_next_poll(
+    scheduler: BriefingScheduler, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_build = pipeline.build
+    calls = 0
+
+    def failing_once(*args: Any, **kwargs: Any) -> pipeline.BuildReport:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OSError("disk full")
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build", failing_once)
+    assert await scheduler.check_seeds() is None
+    with pytest.raises(OSError, match="disk full"):
+        await scheduler.check_seeds()
+    report = await scheduler.check_seeds()  # no file changed since, but the build is owed
+    assert report is not None and sorted(report.built) == ["a.txt", "b.md"]
+    assert await scheduler.check_seeds() is None
 
 
 # --- daily briefings ---------------------------------------------------------------------------

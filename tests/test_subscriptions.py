@@ -89,6 +89,11 @@ async def test_create_briefing_is_idempotent_by_key(store: SubscriptionStore) ->
     ]
     assert all(d.status == "pending" and d.attempts == 0 for d in rows)
     assert (await store.stats())["briefings"] == 1
+    # State written with the briefing, in the same transaction (and also on a repeat).
+    assert await store.create_briefing("new:s", {}, state={"announced": '["a"]'}) is not None
+    assert await store.get_state("announced") == '["a"]'
+    assert await store.create_briefing("new:s", {}, state={"announced": '["a", "b"]'}) is None
+    assert await store.get_state("announced") == '["a", "b"]'
     # A briefing nobody receives is still recorded, so it is not created again later.
     empty = await store.create_briefing("new:empty", {})
     assert empty is not None
@@ -101,7 +106,9 @@ async def test_pending_order_and_retry_time(store: SubscriptionStore, clock: Clo
     first, *_ = await store.pending_deliveries()
     assert first.text == "1-0"
 
+    assert await store.next_retry_at() is None
     await store.mark_retry(first.id, 60, "timed out")
+    assert await store.next_retry_at() == clock.now + 60
     due = [d.text for d in await store.pending_deliveries()]
     # Chat 1 waits for its first part: its later messages must not overtake it.
     assert due == ["2-0", "2-next"]
@@ -238,7 +245,7 @@ async def test_locked_database_raises_storage_error_and_loses_nothing(tmp_path: 
             with pytest.raises(StorageError, match="locked"):
                 await store.mark_sent(first.id, 10)
             with pytest.raises(StorageError, match="locked"):
-                await store.create_briefing("b2", {1: ["three"]})
+                await store.create_briefing("b2", {1: ["three"]}, state={"seen": "b2"})
             with pytest.raises(StorageError):
                 await store.subscribe_new(2)
         finally:
@@ -248,6 +255,7 @@ async def test_locked_database_raises_storage_error_and_loses_nothing(tmp_path: 
         # Nothing half-written: b2 does not exist, so creating it again works, and the failed
         # write can simply be repeated.
         await store.mark_sent(first.id, 10)
+        assert await store.get_state("seen") is None
         assert await store.create_briefing("b2", {1: ["three"]}) is not None
         assert [d.text for d in await store.pending_deliveries()] == ["two", "three"]
         assert (await store.delivery(second.id)).status == "pending"  # type: ignore[union-attr]

@@ -59,7 +59,8 @@ class RequestRecord:
 
     Attributes:
         method: Method name as requested (canonical spelling when known).
-        status: HTTP status answered; 0 when the connection was dropped on purpose.
+        status: HTTP status answered; 0 when the connection was dropped on purpose,
+            499 when the client hung up first (e.g. a cancelled long poll).
         at: ``time.monotonic()`` when the request arrived.
         params: Request parameters (JSON-decoded where applicable).
         description: Error description for failures.

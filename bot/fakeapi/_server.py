@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -93,7 +94,9 @@ class FakeBotApi:
         self._query_counter = 0
         self._sent_waiters: Waiters[SentRecord] = Waiters(self.state.sent)
         self._request_waiters: Waiters[RequestRecord] = Waiters(self.requests)
+        self._answer_waiters: Waiters[CallbackAnswer] = Waiters(self.state.callback_answers)
         self.state.on_sent = self._sent_waiters.notify
+        self.state.on_answer = self._answer_waiters.notify
         if rate_limits:
             self.enable_rate_limits()
         self._dispatch: dict[str, tuple[str, _Handler]] = {}
@@ -282,6 +285,9 @@ class FakeBotApi:
             result = entry[1](params, now)
             if isinstance(result, Awaitable):
                 result = await result
+        except asyncio.CancelledError:  # the client hung up (e.g. PTB cancelled a long poll)
+            self._record(method, 499, started, params, "client closed the connection")
+            raise
         except ApiError as error:
             if drop:
                 self._drop(request, method, started, params, f"dropped after: {error}")
@@ -584,6 +590,31 @@ class FakeBotApi:
             return found
         raise TimeoutError(
             f"wait_for_requests: expected {count} {method or 'request'}(s) within {timeout}s, "
+            f"got {len(found)}.\n{self.summary()}"
+        )
+
+    async def wait_for_callback_answers(
+        self,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the documented test API
+        predicate: Callable[[CallbackAnswer], bool] | None = None,
+        *,
+        since: int = 0,
+    ) -> list[CallbackAnswer]:
+        """Waits for ``count`` answerCallbackQuery calls in ``callback_answers[since:]``.
+
+        Raises:
+            TimeoutError: With a summary of the server state.
+        """
+
+        def matches(answer: CallbackAnswer) -> bool:
+            return predicate is None or predicate(answer)
+
+        found, ok = await self._answer_waiters.wait(matches, count, timeout, since)
+        if ok:
+            return found
+        raise TimeoutError(
+            f"wait_for_callback_answers: expected {count} answer(s) within {timeout}s, "
             f"got {len(found)}.\n{self.summary()}"
         )
 

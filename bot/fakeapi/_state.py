@@ -150,6 +150,7 @@ class BotState:
         self.first_reply_at: dict[int, float] = {}
         self.delivered_upto = 0
         self.on_sent: Callable[[SentRecord], None] | None = None
+        self.on_answer: Callable[[CallbackAnswer], None] | None = None
         self._by_username: dict[str, int] = {}
         self._queries: dict[str, _Query] = {}
         self._awaiting_reply: dict[int, deque[int]] = {}
@@ -576,16 +577,17 @@ class BotState:
         if text is not None and utf16_len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         query.answered = True
-        self.callback_answers.append(
-            CallbackAnswer(
-                callback_query_id=query_id,
-                text=text,
-                show_alert=get_bool(params, "show_alert"),
-                url=get_str(params, "url"),
-                at=now,
-                update_id=query.update_id,
-            )
+        answer = CallbackAnswer(
+            callback_query_id=query_id,
+            text=text,
+            show_alert=get_bool(params, "show_alert"),
+            url=get_str(params, "url"),
+            at=now,
+            update_id=query.update_id,
         )
+        self.callback_answers.append(answer)
+        if self.on_answer is not None:
+            self.on_answer(answer)
         return True
 
     def send_chat_action(self, params: JSONDict, now: float) -> bool:

@@ -1,0 +1,185 @@
+"""End to end: the real Application, long polling against the fake Bot API server.
+
+Every test talks only to 127.0.0.1 and is bounded in time (pytest-timeout plus per-wait limits).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from bot.app import build_application, running
+from bot.config import Settings
+from bot.fakeapi import FakeBotApi, SentRecord
+from briefings.pipeline import build
+from briefings.store import DigestStore
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+TOKEN = "4242:e2e-test-token-abcdefghijklmnopqrstuvwxyz"
+USER = 501
+ADMIN = 777
+SEED_000 = "000_828d40792933caee.txt"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
+    """A seeds folder with both sample seeds and a data folder with their digests built."""
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    (tmp_path / "data").mkdir()
+    shutil.copy(seed_store, tmp_path / "data" / "digests.sqlite3")
+    with DigestStore(tmp_path / "data" / "digests.sqlite3") as store:
+        build(tmp_path / "seeds", store)  # records the copied files' own stat
+    return tmp_path
+
+
+def make_settings(workdir: Path, api: FakeBotApi, **extra: object) -> Settings:
+    values: dict[str, object] = {
+        "telegram_bot_token": SecretStr(TOKEN),
+        "telegram_base_url": api.base_url,
+        "seeds_dir": workdir / "seeds",
+        "data_dir": workdir / "data",
+        "seed_poll_seconds": 0.3,
+        "admin_chat_ids": frozenset({ADMIN}),
+        **extra,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token=TOKEN) as server:
+        yield server
+
+
+async def ask(api: FakeBotApi, chat_id: int, text: str, **kwargs: object) -> list[SentRecord]:
+    """Send ``text`` as a user and return the bot's reply (all parts)."""
+    since = api.mark()
+    api.inject_message(chat_id, text, **kwargs)  # type: ignore[arg-type]
+    replies = await api.wait_for_messages(chat_id=chat_id, since=since, timeout=15)
+    await asyncio.sleep(0.2)  # a long answer arrives in several parts
+    return [r for r in api.sent[since:] if r.chat_id == chat_id] or replies
+
+
+def buttons(record: SentRecord) -> dict[str, str]:
+    markup = record.reply_markup or {}
+    return {
+        b["text"]: b.get("callback_data", "")
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    }
+
+
+async def test_commands_answer_from_stored_digests(workdir: Path, api: FakeBotApi) -> None:
+    app = build_application(make_settings(workdir, api))
+    async with running(app):
+        assert {c["command"] for c in api.commands or []} >= {"summary", "quotes", "timeline"}
+        [start] = await ask(api, USER, "/start")
+        assert "CIS summit" in (start.text or "")
+        assert set(buttons(start)) >= {"Summary", "Quotes", "Timeline", "Subscribe"}
+
+        [summary] = await ask(api, USER, "/summary")
+        assert "2 sources" in (summary.text or "") and "as of" in (summary.text or "")
+        assert "Lachin" in (summary.text or "")
+
+        [quotes] = await ask(api, USER, "/quotes aliyev")
+        assert "Ilham Aliyev" in (quotes.text or "")
+        assert "livable cities" in (quotes.text or "")
+
+        [timeline] = await ask(api, USER, "/timeline")
+        text = timeline.text or ""
+        assert "1992" in text and "2023–2025" in text and "Sources disagree" in text
+        assert text.index("1992") < text.index("2007")
+
+        [search] = await ask(api, USER, "/search Lachin capital")
+        assert "Lachin" in (search.text or "")
+
+
+async def test_bad_input_gets_a_helpful_reply(workdir: Path, api: FakeBotApi) -> None:
+    app = build_application(make_settings(workdir, api))
+    async with running(app):
+        [bad_year] = await ask(api, USER, "/timeline soon")
+        assert "/timeline 2025" in (bad_year.text or "")
+        [unknown] = await ask(api, USER, "/frobnicate")
+        assert "/help" in (unknown.text or "")
+        [no_words] = await ask(api, USER, "/search")
+        assert "/search" in (no_words.text or "")
+        [bad_time] = await ask(api, USER, "/subscribe daily 25:99")
+        assert "HH:MM" in (bad_time.text or "")
+        [bad_zone] = await ask(api, USER, "/subscribe daily 08:00 Mars/Olympus")
+        assert "time zone" in (bad_zone.text or "")
+        [hostile] = await ask(api, USER, "/quotes <b>&amp;</i>")
+        assert "<b>&amp;</i>" in (hostile.text or "")  # shown literally, escaped in HTML
+        [not_admin] = await ask(api, USER, "/reload")
+        assert "administrators" in (not_admin.text or "")
+
+
+async def test_buttons_switch_sections_by_editing(workdir: Path, api: FakeBotApi) -> None:
+    app = build_application(make_settings(workdir, api))
+    async with running(app):
+        [summary] = await ask(api, USER, "/summary")
+        since = api.mark()
+        api.inject_callback(
+            USER, summary.message_id or 0, buttons(summary)["Quotes"], user_id=USER
+        )
+        [edit] = await api.wait_for_messages(chat_id=USER, since=since, timeout=15)
+        assert edit.method == "editMessageText" and edit.message_id == summary.message_id
+        assert "Quotes" in (edit.text or "")
+        answered = len(api.callback_answers)
+        api.inject_callback(USER, summary.message_id or 0, "q:deadbeef:1", user_id=USER)
+        api.inject_callback(USER, summary.message_id or 0, "forged-data", user_id=USER)
+        await api.wait_for_requests("answerCallbackQuery", count=answered + 2, timeout=10)
+        assert all("expired" in (a.text or "") for a in api.callback_answers[answered:])
+
+
+async def test_group_commands_with_bot_name_and_admin_rule(workdir: Path, api: FakeBotApi) -> None:
+    group = -100123
+    app = build_application(make_settings(workdir, api))
+    async with running(app):
+        [reply] = await ask(api, group, f"/summary@{api.username}", user_id=USER)
+        assert "CIS summit" in (reply.text or "")
+        [refused] = await ask(api, group, "/subscribe", user_id=USER)
+        assert "admins" in (refused.text or "")
+        api.set_chat_admins(group, [ADMIN])
+        [accepted] = await ask(api, group, "/subscribe", user_id=ADMIN)
+        assert "Subscribed" in (accepted.text or "")
+
+
+async def test_new_seed_reaches_each_subscriber_once_and_restart_sends_nothing(
+    workdir: Path, api: FakeBotApi
+) -> None:
+    settings = make_settings(workdir, api)
+    subscribers = [USER, 502, 503]
+    async with running(build_application(settings)):
+        for chat in subscribers:
+            [ok] = await ask(api, chat, "/subscribe")
+            assert "Subscribed" in (ok.text or "")
+        await asyncio.sleep(1.0)  # the first poll records the existing archive
+        since = api.mark()
+        text = (workdir / "seeds" / SEED_000).read_text(encoding="utf-8")
+        (workdir / "seeds" / "003_new_article.txt").write_text(
+            "NATO leaders gather in Vilnius\n\nNATO leaders met in Vilnius on July 11, 2023 "
+            "and agreed to strengthen deterrence.\n" + text,
+            encoding="utf-8",
+        )
+        briefings = await api.wait_for_messages(
+            since=since,
+            count=len(subscribers),
+            timeout=90,
+            predicate=lambda r: "New article" in (r.text or ""),
+        )
+        assert sorted(r.chat_id for r in briefings) == subscribers
+        await asyncio.sleep(1.5)
+        new_briefings = [r for r in api.sent[since:] if "New article" in (r.text or "")]
+        assert len(new_briefings) == len(subscribers)  # exactly once each
+    since = api.mark()
+    async with running(build_application(settings)):
+        await asyncio.sleep(2.0)
+        [status] = await ask(api, USER, "/status")
+        assert "new articles" in (status.text or "")
+    assert not [r for r in api.sent[since:] if "New article" in (r.text or "")]

@@ -1,0 +1,84 @@
+"""Extraction quality on the gold corpus, measured with the shared scorer, held at its level.
+
+This is the yardstick also applied to articles we do not have: the assertions are floors just
+below the figures reached (see bench/RESULTS.md), so a regression fails the build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def totals(
+    corpus_dir: Path, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, float]:
+    scorer = corpus_dir.parent / "tools" / "score_digests.py"
+    if not scorer.exists():
+        pytest.skip(f"scorer not found at {scorer}")
+    work = tmp_path_factory.mktemp("quality")
+    articles = work / "articles"
+    articles.mkdir()
+    for path in [*(corpus_dir / "articles").glob("*.txt"), *seeds_dir.glob("*.txt")]:
+        shutil.copy(path, articles / path.name)
+    export = subprocess.run(
+        [sys.executable, "-m", "briefings", "export", str(articles)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATA_DIR": str(work / "data")},
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout
+    (work / "export.json").write_text(export, encoding="utf-8")
+    document = json.loads(export)
+    assert document["errors"] == []
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(scorer),
+            str(work / "export.json"),
+            str(corpus_dir / "gold"),
+            str(articles),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    total = out.strip().splitlines()[-1]
+    assert total.startswith("TOTAL"), out
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", total)}
+
+
+def test_every_gold_article_was_scored(totals: dict[str, float]) -> None:
+    assert totals["articles"] == 16
+
+
+def test_quotes(totals: dict[str, float]) -> None:
+    assert totals["quote_P"] >= 0.95
+    assert totals["quote_R"] >= 0.95
+    assert totals["speaker_acc"] >= 0.95
+    assert totals["scare_fp"] == 0
+
+
+def test_dates(totals: dict[str, float]) -> None:
+    assert totals["date_P"] >= 0.95
+    assert totals["date_F1"] >= 0.95
+
+
+def test_summary_beats_lead3(totals: dict[str, float]) -> None:
+    assert totals["rouge1"] > totals["lead3_rouge1"] + 0.05
+    assert totals["rouge2"] > totals["lead3_rouge2"]
+
+
+def test_people_precision(totals: dict[str, float]) -> None:
+    assert totals["people_P"] >= 0.95
