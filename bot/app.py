@@ -20,6 +20,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     TypeHandler,
@@ -28,6 +29,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.handlers import callbacks, commands, errors
+from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
 from bot.render import render, split_message
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from bot.views import summary_view
@@ -91,6 +93,7 @@ def build_application(settings: Settings, *, with_scheduler: bool = True) -> App
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(64)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -158,6 +161,8 @@ async def running(
             await application.updater.stop()
         if application.running:
             await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
@@ -175,6 +180,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     )
     application.bot_data[SERVICES_KEY] = svc
     await application.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat"
+        )
     if not application.bot_data.get("with_scheduler", True):
         return
     from bot.scheduler import BriefingScheduler
@@ -198,13 +207,29 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     log.info("bot ready: %d articles, %d summits", len(library.digests), len(library.summits))
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    svc: Services | None = application.bot_data.get(SERVICES_KEY)
-    task: asyncio.Task[None] | None = application.bot_data.get("sender_task")
+async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Touch the heartbeat file the container health check reads."""
+    settings: Settings = context.application.bot_data["settings"]
+    path = heartbeat_path(settings.data_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    except OSError as exc:
+        log.warning("cannot write heartbeat %s: %s", path, exc)
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop the sender while the bot's HTTP client still works, so in-flight sends finish."""
+    task: asyncio.Task[None] | None = application.bot_data.pop("sender_task", None)
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    await _post_stop(application)  # no-op when post_stop already ran
+    svc: Services | None = application.bot_data.get(SERVICES_KEY)
     if svc is None:
         return
     if svc.scheduler is not None:

@@ -121,18 +121,26 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at DOUBLE PRECISION NOT NULL,
             UNIQUE (briefing_id, chat_id, part)
         )""",
-        # Partial indexes over the pending rows only: the sender's queries stay fast however
-        # large the history of sent deliveries grows (SQLite and PostgreSQL both have them).
+        "CREATE INDEX deliveries_status ON deliveries (status, next_attempt_at)",
+        "CREATE INDEX deliveries_chat ON deliveries (chat_id, status, id)",
+        """CREATE TABLE state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ),
+    (
+        # Partial indexes over the pending rows only: with a long history of sent deliveries
+        # the sender's "next due, in id order" query took a second per batch (it sorted every
+        # pending row); now it reads just the rows it returns.  SQLite and PostgreSQL both
+        # support partial indexes.
+        "DROP INDEX IF EXISTS deliveries_status",
+        "DROP INDEX IF EXISTS deliveries_chat",
         "CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending'",
         "CREATE INDEX deliveries_pending_due ON deliveries (next_attempt_at) "
         "WHERE status = 'pending'",
         "CREATE INDEX deliveries_pending_chat ON deliveries (chat_id, id) "
         "WHERE status = 'pending'",
         "CREATE INDEX deliveries_chat ON deliveries (chat_id, status)",
-        """CREATE TABLE state (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL
-        )""",
     ),
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefings.entities import entities_from_doc
+from briefings.entities import extract_entities
 from briefings.models import Article, Digest
 from briefings.quotes import extract_quotes
 from briefings.summary import summarize
@@ -20,7 +20,7 @@ def build_digest(article: Article, nlp: Any) -> Digest:
         nlp: the spaCy pipeline from :func:`briefings.nlp.load_nlp` (used for entities only).
     """
     text = article.text
-    entities = entities_from_doc(nlp(text), text)
+    entities = extract_entities(text, nlp)
     timeline = extract_timeline(article)
     summit = detect_summit(article.meta.title, text, entities, article.meta.published)
     return Digest(

