@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-#: Bumped whenever the digest format or the extraction changes in a way that needs a rebuild.
-DIGEST_FORMAT_VERSION = 1
+#: Bump whenever the digest format or the extraction changes: stored digests of another version
+#: are rebuilt by the next build.
+DIGEST_FORMAT_VERSION = 2
 
 QuoteKind = Literal["direct", "partial", "unmarked"]
 

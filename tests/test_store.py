@@ -65,3 +65,19 @@ def test_errors_are_recorded_and_removal_forgets_everything(tmp_path: Path) -> N
         assert store.file_states()["bad.txt"].failed
         store.remove(["a.txt", "bad.txt"])
         assert store.digests() == [] and store.errors() == [] and store.search("dushanbe") == []
+
+
+def test_loading_digests_never_imports_the_nlp_model(seed_store: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from briefings.library import Library; "
+        "from briefings.store import DigestStore; "
+        f"lib = Library.load(DigestStore(Path({str(seed_store)!r}))); "
+        "assert lib.digests and lib.summits; "
+        "print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
