@@ -20,7 +20,8 @@ def build_digest(article: Article, nlp: Any) -> Digest:
         nlp: the spaCy pipeline from :func:`briefings.nlp.load_nlp` (used for entities only).
     """
     text = article.text
-    entities = extract_entities(text, nlp)
+    quotes = tuple(extract_quotes(article))
+    entities = extract_entities(text, nlp, [q.speaker for q in quotes if q.speaker])
     timeline = extract_timeline(article)
     summit = detect_summit(article.meta.title, text, entities, article.meta.published)
     return Digest(
@@ -29,7 +30,7 @@ def build_digest(article: Article, nlp: Any) -> Digest:
         content_hash=article.content_hash,
         meta=article.meta,
         summary=tuple(summarize(article.paragraphs)),
-        quotes=tuple(extract_quotes(article)),
+        quotes=quotes,
         timeline=timeline.events,
         unresolved_dates=timeline.unresolved,
         entities=entities,

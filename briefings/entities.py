@@ -54,7 +54,7 @@ def _strip_titles(name: str) -> str:
 def _looks_like_name(name: str) -> bool:
     words = name.split()
     return (
-        0 < len(words) <= 4
+        0 < len(words) <= 5
         and all(
             _NAME_TOKEN.match(w) or w.lower() in {"de", "van", "von", "al", "bin", "da", "le"}
             for w in words
@@ -71,9 +71,21 @@ def _dedupe(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def _people(candidates: Sequence[tuple[str, int]], text: str) -> tuple[str, ...]:
-    """Keep PERSON candidates that survive the precision rules; fold surnames into full names."""
-    full: list[str] = []
+def _people(
+    candidates: Sequence[tuple[str, int]], text: str, speakers: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Keep PERSON candidates that survive the precision rules; fold surnames into full names.
+
+    Named speakers of quotations are people too (the quote stage found them by their speech
+    verbs, which the NER model does not see), when they look like a full personal name.
+    """
+    full: list[str] = [
+        s
+        for s in speakers
+        if len(s.split()) >= 2
+        and _looks_like_name(s)
+        and not any(is_known_place(w) for w in s.split())
+    ]
     single: list[tuple[str, int]] = []
     for name, start in candidates:
         if is_known_place(name) or any(is_known_place(w) for w in name.split()):
@@ -93,7 +105,9 @@ def _people(candidates: Sequence[tuple[str, int]], text: str) -> tuple[str, ...]
     return _dedupe(kept)
 
 
-def entities_from_spans(spans: Iterable[tuple[str, str, int]], text: str) -> Entities:
+def entities_from_spans(
+    spans: Iterable[tuple[str, str, int]], text: str, speakers: Sequence[str] = ()
+) -> Entities:
     """Turn NER spans ``(text, label, offset in text)`` into :class:`Entities` under the rules."""
     people: list[tuple[str, int]] = []
     places: list[str] = []
@@ -115,11 +129,19 @@ def entities_from_spans(spans: Iterable[tuple[str, str, int]], text: str) -> Ent
             places.extend(part.strip() for part in name.split(",") if part.strip())
         elif label in _ORG_LABELS and not _BAD_CHARS.search(name):
             orgs.append(name)
-    person_set = {p.lower() for p, _ in people}
+    kept_people = _people(people, text, speakers)
+    person_set = {p.lower() for p, _ in people} | {p.lower() for p in kept_people}
+    person_set |= {p.split()[-1].lower() for p in kept_people}  # "Scholz" tagged as a place
     return Entities(
-        people=_people(people, text),
+        people=kept_people,
         places=_dedupe(p for p in places if p.lower() not in person_set),
-        organizations=_dedupe(o for o in orgs if not is_known_place(o)),
+        organizations=_dedupe(
+            o
+            for o in orgs
+            if not is_known_place(o)
+            and o.lower() not in person_set
+            and not (o.isupper() and " " in o)  # "RIO DE": a shouted dateline, not a body
+        ),
     )
 
 
@@ -128,7 +150,7 @@ def _needs_ner(sentence: str) -> bool:
     return any(word.lstrip("\"'“‘(«")[:1].isupper() for word in sentence.split()[1:])
 
 
-def extract_entities(text: str, nlp: Any) -> Entities:
+def extract_entities(text: str, nlp: Any, speakers: Sequence[str] = ()) -> Entities:
     """Run NER over the sentences that can contain names, and apply the precision rules.
 
     Sentences without a capitalised word after the first (about a third of news prose) cannot
@@ -138,4 +160,4 @@ def extract_entities(text: str, nlp: Any) -> Entities:
     spans: list[tuple[str, str, int]] = []
     for sentence, doc in zip(sentences, nlp.pipe(s.text for s in sentences), strict=True):
         spans.extend((e.text, e.label_, sentence.start + e.start_char) for e in doc.ents)
-    return entities_from_spans(spans, text)
+    return entities_from_spans(spans, text, speakers)

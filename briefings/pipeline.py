@@ -85,6 +85,7 @@ def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
     root = seeds_dir.resolve()
     found: list[SeedFile] = []
     stack = [root]
+    visited = {root}
     while stack:
         directory = stack.pop()
         try:
@@ -101,16 +102,29 @@ def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
                     log.warning("skipping %s: symlink points outside the seeds folder", path)
                     continue
                 if entry.is_dir():
-                    stack.append(path)
+                    real = path.resolve()
+                    if real not in visited:  # a symlink loop is listed once
+                        visited.add(real)
+                        stack.append(path)
                     continue
                 if path.suffix.lower() not in SUPPORTED_SUFFIXES or not entry.is_file():
                     continue
                 stat = entry.stat()
-            except OSError:
-                continue  # vanished between listing and stat
-            name = path.relative_to(root).as_posix()
-            found.append(SeedFile(name, path, stat.st_size, stat.st_mtime_ns))
+            except (OSError, RuntimeError):
+                continue  # vanished between listing and stat, or a symlink loop
+            found.append(SeedFile(display_name(path.relative_to(root)), path, stat.st_size,
+                                  stat.st_mtime_ns))
     return sorted(found, key=lambda s: s.name)
+
+
+def display_name(relative: Path) -> str:
+    """The seed's name as stored and shown: its path inside the seeds folder, always valid text.
+
+    File names are bytes on Linux; one that is not valid UTF-8 keeps its undecodable bytes as
+    ``\\xNN`` escapes, so it can be stored, shown and told apart from every other name.
+    """
+    raw = relative.as_posix()
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:

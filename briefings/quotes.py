@@ -500,7 +500,15 @@ class _Extractor:
         )
         words = _words(content)
         other_reject = _title_case(content) or bool(_NAMING_CUE.search(pre))
-        reject = len(words) < 4 or other_reject
+        # Under four words a quote is a fragment (a scare quote, a label) unless it is a whole
+        # short sentence with its own attribution: “We need more,” Scholz said.
+        short_sentence = (
+            len(words) >= 2
+            and _starts_upper(content)
+            and (_ends_sentence(content) or content.rstrip().endswith(","))
+            and (post_found or pre_found)
+        )
+        reject = (len(words) < 4 and not short_sentence) or other_reject
         if span.open_pos is None and not span.continuation:
             # A closing mark without an opening one: only with an attribution after it or an
             # introduction ending in a colon before the paragraph.

@@ -37,7 +37,12 @@ _SUMMIT_OF = re.compile(
 )
 _SUMMIT_IN = re.compile(
     r"\b(?:[Ss]ummits?|meeting|talks|held|hosted|convened?s?|gather(?:ed)?)\b[^.\n]{0,60}?"
-    r"\b(?:in|at)\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)"
+    r"\b(?:in|at)\s+([A-Z][\w’'-]+(?:\s+(?:de|do|da|del|la|el|al|[A-Z][\w’'-]+)){0,3})"
+)
+# "next year's summit in Johannesburg", "the previous summit in Minsk": another summit.
+_OTHER_SUMMIT = re.compile(
+    r"\b(?:next|upcoming|future|previous|last|following|earlier|former)\b[^.\n]{0,30}$",
+    re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _ALIASES = {
@@ -166,20 +171,22 @@ def _fold_long_names(votes: Counter[str]) -> str | None:
 
 
 def _detect_city(title: str | None, text: str, organization: str) -> str | None:
-    """The host city: "<org> summit in X" in the title, else in sentences naming the org.
+    """The host city: "summit in X" in the title, the lead, or sentences naming the org.
 
     A city mentioned beside another summit ("the COP29 summit in Baku") is not this summit's.
     """
     counts: Counter[str] = Counter()
-    for weight, chunk in (
-        (3, title or ""),
-        *((1, s) for s in re.split(r"(?<=[.!?])\s+|\n", text)),
-    ):
-        if weight == 1 and organization not in chunk:
-            continue
+    paragraphs = [p for p in text.split("\n") if len(p.split()) > 12]
+    lead = paragraphs[0] if paragraphs else ""  # news leads say where the summit is
+    chunks = [(3, title or ""), (2, lead)]
+    chunks += [(1, s) for s in re.split(r"(?<=[.!?])\s+|\n", text) if organization in s]
+    for weight, chunk in chunks:
         for match in _SUMMIT_IN.finditer(chunk):
-            candidate = match.group(1)
-            for option in (candidate, candidate.split()[0]):
+            if _OTHER_SUMMIT.search(chunk, 0, match.start()):
+                continue
+            words = match.group(1).split()
+            for size in range(len(words), 0, -1):  # longest known city first
+                option = " ".join(words[:size])
                 if is_city(option):
                     counts[option] += weight
                     break

@@ -515,3 +515,24 @@ def test_corpus_offsets_and_speed(corpus_dir: Path) -> None:
     elapsed = time.perf_counter() - started
     # About 5 ms per 800 words here; the whole pipeline's budget is 100 ms per 800-word article.
     assert elapsed / words * 800 < 0.03
+
+
+def test_short_whole_sentences_with_attribution_are_quotes() -> None:
+    text = (
+        '"Ukraine will prevail," NATO Secretary General Jens Stoltenberg told a news conference. '
+        '"We will be there for them."\nScholz said: "We need more."'
+    )
+    quotes = extract_quotes(article_from_text(text))
+    assert [(q.speaker, q.text) for q in quotes] == [
+        ("Jens Stoltenberg", "Ukraine will prevail,"),
+        ("Jens Stoltenberg", "We will be there for them."),
+        ("Scholz", "We need more."),
+    ]
+
+
+def test_short_unattributed_or_lowercase_fragments_stay_out() -> None:
+    text = (
+        'The term "near abroad" was popular. He called it "a total failure" and left. '
+        'Critics dismissed the plan as "Dead on arrival."'
+    )
+    assert extract_quotes(article_from_text(text)) == []
