@@ -40,9 +40,9 @@ def parse_callback(data: str | None) -> SectionRequest | DigestRequest | None:
     """Validate callback data; anything forged or malformed is None."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
-    if match := _SECTION_DATA.match(data):
+    if match := _SECTION_DATA.fullmatch(data):
         return SectionRequest(match.group(1), match.group(2), int(match.group(3)))
-    if match := _DIGEST_DATA.match(data):
+    if match := _DIGEST_DATA.fullmatch(data):
         return DigestRequest(match.group(1))
     return None
 
