@@ -7,6 +7,7 @@ import logging
 import sys
 
 from pydantic import ValidationError
+from telegram.error import InvalidToken
 
 from bot.config import Settings
 from bot.logging_setup import configure_logging
@@ -51,22 +52,35 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import build_application
 
     application = build_application(settings)
-    if args.mode == "webhook":
-        if not settings.webhook_url or settings.webhook_secret is None:
-            print("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
-            return 2
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
-            drop_pending_updates=False,
+    if args.mode == "webhook" and (not settings.webhook_url or settings.webhook_secret is None):
+        print("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
+        return 2
+    # Anything escaping the run goes through the redacting log handler, never Python's own
+    # traceback printer: PTB puts the token itself into the message of a rejected token.
+    try:
+        if args.mode == "webhook":
+            assert settings.webhook_url and settings.webhook_secret is not None
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path="telegram",
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=["message", "callback_query"],
+                drop_pending_updates=False,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=["message", "callback_query"], drop_pending_updates=False
+            )
+    except InvalidToken:
+        log.critical(
+            "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped?): check it with @BotFather"
         )
-        return 0
-    application.run_polling(
-        allowed_updates=["message", "callback_query"], drop_pending_updates=False
-    )
+        return 2
+    except Exception:
+        log.critical("the bot stopped on an unexpected error", exc_info=True)
+        return 1
     return 0
 
 

@@ -76,22 +76,36 @@ def render_daily(library: Library, subscription: object) -> list[str]:
     return split_message(render("briefing_daily", summary=summary))
 
 
-def build_application(settings: Settings, *, with_scheduler: bool = True) -> Application:  # type: ignore[type-arg]
-    """Build the Application: defaults, rate limiter, handlers and lifecycle hooks."""
+def application_builder(settings: Settings) -> ApplicationBuilder:  # type: ignore[type-arg]
+    """The builder with the bot's connection settings: token, server, defaults, rate limiter.
+
+    Shared with the benchmarks' reference echo bot, so both run with the same framework setup.
+    """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    quiet_noisy_loggers()
     defaults = Defaults(
         parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
-    application = (
+    limiter = AIORateLimiter(
+        overall_max_rate=settings.rate_limit_overall,  # 0 switches the overall limit off
+        max_retries=3,
+    )
+    return (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .defaults(defaults)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(limiter)
         .concurrent_updates(64)
+    )
+
+
+def build_application(settings: Settings, *, with_scheduler: bool = True) -> Application:  # type: ignore[type-arg]
+    """Build the Application: defaults, rate limiter, handlers and lifecycle hooks."""
+    quiet_noisy_loggers()
+    application = (
+        application_builder(settings)
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -199,6 +213,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         render_new_articles=render_new_articles,
         render_daily=render_daily,
         on_library=svc.set_library,
+        loaded=library,
     )
     await svc.scheduler.start(application)
     application.bot_data["sender_task"] = asyncio.create_task(

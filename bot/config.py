@@ -31,6 +31,9 @@ class Settings(EngineSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     flood_limit: int = 30
+    #: Messages per second over all chats that the bot's rate limiter lets through (Telegram's
+    #: limit is 30); 0 switches the overall limit off (benchmarks against a local fake server).
+    rate_limit_overall: float = Field(default=30.0, ge=0)
     flood_window_seconds: float = 10.0
 
     @field_validator("admin_chat_ids", mode="before")

@@ -11,10 +11,13 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from pydantic import SecretStr
 
-_TOKEN_SHAPE = re.compile(r"\b\d{5,12}:[A-Za-z0-9_-]{20,}\b")
+#: A bot token, also URL-encoded (``%3A`` for the colon) and inside a URL (``/bot<token>/``,
+#: where no word boundary precedes it).
+_TOKEN_SHAPE = re.compile(r"(?<![0-9])[0-9]{5,12}(?::|%3[Aa])[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])")
 REDACTED = "[REDACTED]"
 
 
@@ -23,7 +26,10 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        # Each secret also as it appears URL-encoded (a token in a logged URL or query string);
+        # longest first, so no variant is left half-replaced.
+        variants = {v for s in secrets if s for v in (s, quote(s, safe=""), quote(s))}
+        self.secrets = sorted(variants, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
         """``text`` with every secret and token-shaped string replaced."""
@@ -52,6 +58,7 @@ def configure_logging(level: int, secrets: Iterable[SecretStr | None] = ()) -> R
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    logging.captureWarnings(True)  # warnings, too, go through the redacting handler
     for name in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
         logging.getLogger(name).setLevel(logging.WARNING)
     return redactor

@@ -137,6 +137,7 @@ class BriefingScheduler:
         on_library: Callable[[Library], None],
         executor: Executor | None = None,
         build_workers: int | None = None,
+        loaded: Library | None = None,
     ) -> None:
         """Wire the scheduler (nothing runs until :meth:`start`).
 
@@ -154,6 +155,8 @@ class BriefingScheduler:
                 a thread pool).
             build_workers: size of the default process pool (each worker holds a spaCy model,
                 so few are enough for a trickle of new articles); default ``min(4, CPUs)``.
+            loaded: the library the bot already loaded at start-up, if any: the first build's
+                reload reuses its digests and summits instead of parsing the archive again.
         """
         self._settings = settings
         self._subs = subscriptions
@@ -167,6 +170,7 @@ class BriefingScheduler:
         self._build_workers = build_workers or max(1, min(4, os.cpu_count() or 1))
         self._build_lock = asyncio.Lock()
         self._library: Library | None = None
+        self._loaded = loaded
         #: Build at the next poll even if no file changes: no build happened yet in this
         #: process (so the library and the announced snapshot are brought up to date even for
         #: an empty or unchanged folder), or the last build failed.
@@ -291,7 +295,9 @@ class BriefingScheduler:
         """The build and the library load, in a worker thread (they block for seconds)."""
         with DigestStore(self._settings.store_file) as store:
             report = pipeline.build(self._settings.seeds_dir, store, executor=pool)
-            return report, Library.load(store)
+            # Reuse what the current library already holds: only what changed is parsed and
+            # merged, so the reload does not stall the event loop (GIL) on a large archive.
+            return report, Library.load(store, previous=self._library or self._loaded)
 
     async def _announce(self, library: Library) -> None:
         """Announce, once, every article of ``library`` not announced before."""

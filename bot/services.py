@@ -20,13 +20,19 @@ if TYPE_CHECKING:
     from bot.subscriptions import SubscriptionStore
 
 SERVICES_KEY = "services"
+#: Telegram lets a bot post about 20 messages a minute into one group.  Answering more commands
+#: than that only parks their replies in the rate limiter, each holding one of the application's
+#: concurrent update slots, so a few noisy groups could stall the bot for every chat.
+GROUP_LIMIT = 20
+GROUP_WINDOW = 60.0
 
 
 class FloodGuard:
     """Per-chat command budget: ``limit`` commands per ``window`` seconds.
 
     The first command over the budget gets one polite "slow down"; further ones are ignored
-    until the window has room again, so one noisy chat cannot starve everyone else.
+    until the window has room again, so one noisy chat cannot starve everyone else.  A group's
+    budget is also capped at Telegram's posting limit for groups (20 a minute).
     """
 
     def __init__(self, limit: int, window: float) -> None:
@@ -38,10 +44,13 @@ class FloodGuard:
     def check(self, chat_id: int, now: float | None = None) -> str:
         """ "ok", "warn" (first refusal: reply once) or "drop"."""
         moment = time.monotonic() if now is None else now
+        limit, window = self.limit, self.window
+        if chat_id < 0:  # a group: no more commands than Telegram lets the bot answer there
+            limit, window = min(limit, GROUP_LIMIT), max(window, GROUP_WINDOW)
         hits = self._hits[chat_id]
-        while hits and moment - hits[0] > self.window:
+        while hits and moment - hits[0] > window:
             hits.popleft()
-        if len(hits) < self.limit:
+        if len(hits) < limit:
             hits.append(moment)
             self._warned.discard(chat_id)
             return "ok"

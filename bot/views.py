@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefings.library import Library
-from briefings.models import Conflict, Digest, Summit
+from briefings.models import Conflict, Digest, MergedQuote, Summit
 from briefings.store import SearchHit
 
 PAGE_SIZE = 8
@@ -155,35 +155,53 @@ def quotes_view(
             summit = None
     elif summit is None:
         summit = library.latest_summit()
-    pool = [summit] if summit is not None else list(library.summits)
     terms = [t for t in re.findall(r"\w+", query.lower()) if t]
-    items: list[tuple[str, QuoteItem]] = []
-    for s in pool:
-        for quote in s.quotes:
-            haystack = f"{quote.speaker or ''} {quote.text}".lower()
-            if terms and not all(t in haystack for t in terms):
-                continue
-            sources = tuple(source_of(library, f) for f in quote.files)
-            items.append(
-                (quote.speaker or "Unknown speaker", QuoteItem(quote.text, quote.kind, sources))
-            )
-    page_info, window = _paginate(len(items), page)
+    indexed = _quote_haystacks(summit.quotes) if summit is not None else _index(library).quotes
+    matches = [quote for quote, text in indexed if all(t in text for t in terms)]
+    page_info, window = _paginate(len(matches), page)
     groups: dict[str, list[QuoteItem]] = {}
-    for speaker, item in items[window]:
-        groups.setdefault(speaker, []).append(item)
+    for quote in matches[window]:  # sources only for the page shown: a query can match thousands
+        sources = tuple(source_of(library, f) for f in quote.files)
+        item = QuoteItem(quote.text, quote.kind, sources)
+        groups.setdefault(quote.speaker or "Unknown speaker", []).append(item)
     return QuotesView(
         summit=summit,
         groups=tuple(QuoteGroup(k, tuple(v)) for k, v in groups.items()),
         query=query,
         page=page_info,
-        total=len(items),
+        total=len(matches),
     )
 
 
 def _names_speaker(library: Library, query: str) -> bool:
     terms = [t for t in re.findall(r"\w+", query.lower()) if t]
-    speakers = " ".join(q.speaker or "" for s in library.summits for q in s.quotes).lower()
+    speakers = _index(library).speakers
     return bool(terms) and all(t in speakers for t in terms)
+
+
+def _quote_haystacks(quotes: Sequence[MergedQuote]) -> list[tuple[MergedQuote, str]]:
+    """Each quote with the lower-cased "speaker text" that /quotes words are looked up in."""
+    return [(q, f"{q.speaker or ''} {q.text}".lower()) for q in quotes]
+
+
+@dataclass(frozen=True, slots=True)
+class _QuoteIndex:
+    library: Library
+    quotes: list[tuple[MergedQuote, str]]
+    speakers: str
+
+
+_last_index: list[_QuoteIndex] = []
+
+
+def _index(library: Library) -> _QuoteIndex:
+    """Every quote of the library, ready to match: built once per library, because "/quotes
+    <words>" looks through the whole archive (thousands of quotes) on every call."""
+    if not _last_index or _last_index[0].library is not library:
+        quotes = [q for s in library.summits for q in s.quotes]
+        speakers = " ".join(q.speaker or "" for q in quotes).lower()
+        _last_index[:] = [_QuoteIndex(library, _quote_haystacks(quotes), speakers)]
+    return _last_index[0]
 
 
 def parse_year_span(argument: str) -> tuple[int, int] | None:

@@ -10,6 +10,7 @@ from bot.handlers.replies import reply
 from bot.keyboards import DigestRequest, SectionRequest, parse_callback
 from bot.render import render
 from bot.services import services
+from bot.views import ArgumentError
 
 STALE = "This button has expired. Send /summary for the current briefing."
 
@@ -19,11 +20,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     if query.data == "sub:new":
-        await query.answer()
         from bot.handlers.commands import subscribe
 
         context.args = []
-        await subscribe(update, context)
+        try:
+            await subscribe(update, context)
+        except ArgumentError as exc:  # e.g. not an admin of the group: tell the one who pressed
+            await query.answer(str(exc)[:190], show_alert=True)
+            return
+        await query.answer()  # only now: a query can be answered once
         return
     request = parse_callback(query.data)
     library = services(context).library

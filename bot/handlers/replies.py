@@ -35,5 +35,10 @@ async def edit_or_reply(
     try:
         await query.edit_message_text(parts[0], reply_markup=keyboard)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+        reason = str(exc).lower()
+        if "not modified" in reason:
+            return
+        if "to edit not found" in reason or "can't be edited" in reason:
+            await reply(update, text, keyboard)  # the button's message is gone: send anew
+            return
+        raise

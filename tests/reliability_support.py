@@ -1,0 +1,174 @@
+"""Helpers shared by the reliability, hostile-input, security and webhook tests.
+
+Everything talks to 127.0.0.1 only: the fake Bot API server runs in the test process, the bot runs
+either in-process (``bot.app.running``) or as a real ``python -m bot`` subprocess.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.fakeapi import FakeBotApi, SentRecord
+from briefings.pipeline import build
+from briefings.store import DigestStore
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+#: Shaped like a real token (10-digit bot id, 35 characters after the colon), so the redactor's
+#: "anything token-shaped" rule is exercised as well as its exact-secret rule.
+TOKEN = "7012345678:AAHrelTestTokenXyz_0123456789abcdefghij"
+ADMIN = 777
+
+
+def make_workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
+    """Seeds folder with both sample seeds, data folder with their digests already built.
+
+    The bot's first build then finds nothing to digest, so no spaCy process pool is started.
+    """
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    (tmp_path / "data").mkdir()
+    shutil.copy(seed_store, tmp_path / "data" / "digests.sqlite3")
+    with DigestStore(tmp_path / "data" / "digests.sqlite3") as store:
+        build(tmp_path / "seeds", store)  # records the copied files' own stat
+    return tmp_path
+
+
+def make_settings(workdir: Path, api: FakeBotApi, **extra: object) -> Settings:
+    values: dict[str, object] = {
+        "telegram_bot_token": SecretStr(TOKEN),
+        "telegram_base_url": api.base_url,
+        "seeds_dir": workdir / "seeds",
+        "data_dir": workdir / "data",
+        "seed_poll_seconds": 0.3,
+        "admin_chat_ids": frozenset({ADMIN}),
+        **extra,
+    }
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def database_url(workdir: Path) -> str:
+    return f"sqlite:///{(workdir / 'data' / 'bot.sqlite3').as_posix()}"
+
+
+async def ask(api: FakeBotApi, chat_id: int, text: str, **kwargs: object) -> list[SentRecord]:
+    """Send ``text`` as a user and return the bot's reply (all parts)."""
+    since = api.mark()
+    api.inject_message(chat_id, text, **kwargs)  # type: ignore[arg-type]
+    replies = await api.wait_for_messages(chat_id=chat_id, since=since, timeout=15)
+    await asyncio.sleep(0.2)  # a long answer arrives in several parts
+    return [r for r in api.sent[since:] if r.chat_id == chat_id] or replies
+
+
+def deliveries_per_chat(api: FakeBotApi, marker: str) -> Counter[int]:
+    """How many sendMessage calls containing ``marker`` each chat received."""
+    return Counter(
+        r.chat_id
+        for r in api.sent
+        if r.method == "sendMessage" and r.chat_id is not None and marker in (r.raw_text or "")
+    )
+
+
+def db_rows(workdir: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Read the bot's database directly (another process may have it open: WAL allows that)."""
+    with sqlite3.connect(workdir / "data" / "bot.sqlite3", timeout=10) as conn:
+        return [tuple(row) for row in conn.execute(sql, params)]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class BotProcess:
+    """``python -m bot [mode] [-v]`` as a real subprocess; stderr goes to a file."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        api: FakeBotApi,
+        *,
+        mode: str = "run",
+        verbose: bool = False,
+        token: str = TOKEN,
+        env: dict[str, str] | None = None,
+        name: str = "bot",
+    ) -> None:
+        self.stderr_path = workdir / f"{name}.stderr.log"
+        self.stdout_path = workdir / f"{name}.stdout.log"
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("TELEGRAM_", "WEBHOOK_", "ADMIN_", "DATABASE_"))
+        }
+        environment.update(
+            TELEGRAM_BOT_TOKEN=token,
+            TELEGRAM_BASE_URL=api.base_url,
+            SEEDS_DIR=str(workdir / "seeds"),
+            DATA_DIR=str(workdir / "data"),
+            SEED_POLL_SECONDS="0.5",
+            ADMIN_CHAT_IDS=str(ADMIN),
+            PYTHONUNBUFFERED="1",
+            **(env or {}),
+        )
+        args = [sys.executable, "-m", "bot", mode] + (["-v"] if verbose else [])
+        self._err = self.stderr_path.open("wb")
+        self._out = self.stdout_path.open("wb")
+        self.proc = subprocess.Popen(
+            args, cwd=PROJECT, env=environment, stdout=self._out, stderr=self._err
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def signal(self, signum: int) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signum)
+
+    async def wait(self, timeout: float) -> int:  # noqa: ASYNC109
+        """Wait (without blocking the event loop) for the process to exit."""
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"bot process {self.pid} still running after {timeout}s")
+            await asyncio.sleep(0.05)
+        self._close_files()
+        return int(self.proc.returncode)
+
+    async def stop(self, timeout: float = 15.0) -> int:  # noqa: ASYNC109
+        """SIGTERM, then SIGKILL if it does not exit in time (cleanup path)."""
+        self.signal(signal.SIGTERM)
+        try:
+            return await self.wait(timeout)
+        except TimeoutError:
+            self.signal(signal.SIGKILL)
+            return await self.wait(5)
+
+    def _close_files(self) -> None:
+        for handle in (self._err, self._out):
+            if not handle.closed:
+                handle.close()
+
+    def stderr(self) -> str:
+        if not self._err.closed:
+            self._err.flush()
+        return self.stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def output(self) -> str:
+        if not self._out.closed:
+            self._out.flush()
+        return self.stderr() + self.stdout_path.read_text(encoding="utf-8", errors="replace")
