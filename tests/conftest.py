@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from bot.fakeapi import FakeBotApi
     from briefings.library import Library
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -53,3 +56,22 @@ def seed_library(seed_store: Path) -> Library:
 
     with DigestStore(seed_store) as store:
         return Library.load(store)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
+    """Seeds folder with both sample seeds and a data folder with their digests already built."""
+    from support import make_workdir
+
+    return make_workdir(tmp_path, seeds_dir, seed_store)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """The fake Bot API server on 127.0.0.1, accepting the tests' token."""
+    from support import TOKEN
+
+    from bot.fakeapi import FakeBotApi
+
+    async with FakeBotApi(token=TOKEN) as server:
+        yield server

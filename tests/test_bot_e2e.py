@@ -6,64 +6,18 @@ Every test talks only to 127.0.0.1 and is bounded in time (pytest-timeout plus p
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
+from support import ADMIN, ask, make_settings
 
 from bot.app import build_application, running
-from bot.config import Settings
 from bot.fakeapi import FakeBotApi, SentRecord
-from briefings.pipeline import build
-from briefings.store import DigestStore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
-TOKEN = "4242:e2e-test-token-abcdefghijklmnopqrstuvwxyz"
 USER = 501
-ADMIN = 777
 SEED_000 = "000_828d40792933caee.txt"
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
-    """A seeds folder with both sample seeds and a data folder with their digests built."""
-    shutil.copytree(seeds_dir, tmp_path / "seeds")
-    (tmp_path / "data").mkdir()
-    shutil.copy(seed_store, tmp_path / "data" / "digests.sqlite3")
-    with DigestStore(tmp_path / "data" / "digests.sqlite3") as store:
-        build(tmp_path / "seeds", store)  # records the copied files' own stat
-    return tmp_path
-
-
-def make_settings(workdir: Path, api: FakeBotApi, **extra: object) -> Settings:
-    values: dict[str, object] = {
-        "telegram_bot_token": SecretStr(TOKEN),
-        "telegram_base_url": api.base_url,
-        "seeds_dir": workdir / "seeds",
-        "data_dir": workdir / "data",
-        "seed_poll_seconds": 0.3,
-        "admin_chat_ids": frozenset({ADMIN}),
-        **extra,
-    }
-    return Settings(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN) as server:
-        yield server
-
-
-async def ask(api: FakeBotApi, chat_id: int, text: str, **kwargs: object) -> list[SentRecord]:
-    """Send ``text`` as a user and return the bot's reply (all parts)."""
-    since = api.mark()
-    api.inject_message(chat_id, text, **kwargs)  # type: ignore[arg-type]
-    replies = await api.wait_for_messages(chat_id=chat_id, since=since, timeout=15)
-    await asyncio.sleep(0.2)  # a long answer arrives in several parts
-    return [r for r in api.sent[since:] if r.chat_id == chat_id] or replies
 
 
 def buttons(record: SentRecord) -> dict[str, str]:

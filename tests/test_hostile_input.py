@@ -15,7 +15,7 @@ import random
 import re
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import TOKEN, ask, make_settings
+from support import TOKEN, ask, make_settings
 
 from bot.app import build_application, render_daily, render_new_articles, running
 from bot.fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
@@ -412,12 +412,6 @@ def test_parse_callback_accepts_only_its_own_formats() -> None:
 # --- end to end: the fake server checks every message like Telegram ------------------------------
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN) as server:
-        yield server
-
-
 def hostile_arguments(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     arguments = []
@@ -445,7 +439,7 @@ def failed_sends(api: FakeBotApi) -> list[str]:
 async def test_hostile_command_arguments_end_to_end(
     tmp_path: Path, seeds_dir: Path, seed_store: Path, api: FakeBotApi
 ) -> None:
-    from reliability_support import make_workdir
+    from support import make_workdir
 
     workdir = make_workdir(tmp_path, seeds_dir, seed_store)
     app = build_application(make_settings(workdir, api, flood_limit=10_000))
@@ -465,7 +459,7 @@ async def test_hostile_command_arguments_end_to_end(
 async def test_forged_and_random_callback_payloads_end_to_end(
     tmp_path: Path, seeds_dir: Path, seed_store: Path, api: FakeBotApi
 ) -> None:
-    from reliability_support import make_workdir
+    from support import make_workdir
 
     workdir = make_workdir(tmp_path, seeds_dir, seed_store)
     app = build_application(make_settings(workdir, api, flood_limit=10_000))

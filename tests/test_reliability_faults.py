@@ -13,18 +13,17 @@ import logging
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import (
+from support import (
     TOKEN,
     ask,
     db_rows,
     deliveries_per_chat,
     make_settings,
-    make_workdir,
 )
 from telegram.ext import Application
 
@@ -35,17 +34,6 @@ from bot.services import SERVICES_KEY, Services
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 
 MARK = "Reliability briefing"
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
-    return make_workdir(tmp_path, seeds_dir, seed_store)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 def services_of(app: Application) -> Services:  # type: ignore[type-arg]

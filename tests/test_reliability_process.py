@@ -12,18 +12,15 @@ import asyncio
 import datetime
 import signal
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from reliability_support import (
-    TOKEN,
+from support import (
     BotProcess,
     ask,
     database_url,
     db_rows,
     deliveries_per_chat,
-    make_workdir,
 )
 
 from bot.fakeapi import FakeBotApi
@@ -33,17 +30,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 
 MARK = "Process briefing"
 DAILY_CHAT = 4242
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
-    return make_workdir(tmp_path, seeds_dir, seed_store)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 async def prepare_broadcast(workdir: Path, chats: list[int]) -> None:

@@ -12,14 +12,14 @@ import logging
 import signal
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import telegram
 from pydantic import SecretStr
-from reliability_support import (
+from support import (
     ADMIN,
     TOKEN,
     BotProcess,
@@ -28,7 +28,6 @@ from reliability_support import (
     db_rows,
     deliveries_per_chat,
     make_settings,
-    make_workdir,
 )
 
 from bot.app import build_application, running
@@ -43,17 +42,6 @@ STRANGER = 9001
 GROUP = -100_555
 #: Every form in which the token could leak: as is, URL-encoded, and its secret half alone.
 TOKEN_FORMS = (TOKEN, quote(TOKEN, safe=""), quote(TOKEN), TOKEN.split(":", 1)[1])
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
-    return make_workdir(tmp_path, seeds_dir, seed_store)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 def services_of(app: object) -> Services:

@@ -78,6 +78,7 @@ def test_loading_digests_never_imports_the_nlp_model(seed_store: Path) -> None:
         "assert lib.digests and lib.summits; "
         "print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"

@@ -11,18 +11,16 @@ import asyncio
 import json
 import signal
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from reliability_support import (
+from support import (
     TOKEN,
     BotProcess,
     database_url,
     deliveries_per_chat,
     free_port,
-    make_workdir,
 )
 
 from bot.fakeapi import FakeBotApi
@@ -33,17 +31,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 SECRET = "webhook-secret_0123456789-ABCDEFabcdef"
 USER = 3101
 EVE = 3666
-
-
-@pytest.fixture
-def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
-    return make_workdir(tmp_path, seeds_dir, seed_store)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(token=TOKEN) as server:
-        yield server
 
 
 def forged_update(update_id: int, chat_id: int, text: str) -> bytes:

@@ -1,4 +1,4 @@
-"""Helpers shared by the reliability, hostile-input, security and webhook tests.
+"""Helpers shared by the end-to-end, reliability, hostile-input, security and webhook tests.
 
 Everything talks to 127.0.0.1 only: the fake Bot API server runs in the test process, the bot runs
 either in-process (``bot.app.running``) or as a real ``python -m bot`` subprocess.
