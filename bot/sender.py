@@ -11,8 +11,10 @@ this module sends what the ledger says is owed.  Why it is shaped this way:
 * **In order per chat.**  A chat's deliveries are sent one after another by one worker, and the
   ledger withholds a chat's later messages while an earlier one waits for a retry.
 * **Fast across chats.**  Up to ``concurrency`` chats are served at once.  Throttling is the job
-  of PTB's ``AIORateLimiter`` on the bot (the application is built with it); this module adds no
-  second throttle, but it does honour a ``RetryAfter`` that escapes the limiter by holding *all*
+  of PTB's ``AIORateLimiter`` on the bot (the application is built with it).  Its bucket lets
+  bursts through, and every 429 that follows holds *all* new sends for a second or more, so the
+  bot's sender also paces itself (``max_rate``, a little under 30/s, and ``per_chat_interval``
+  between the parts sent to one chat).  A ``RetryAfter`` that still escapes the limiter holds all
   new sends for that long (a 429 during a broadcast is almost always the global limit).
 * **Errors by meaning.**  Flood control waits without using up the failure budget; a blocked
   chat is unsubscribed and never retried; a migrated group is followed to its new id; network
@@ -57,6 +59,8 @@ log = logging.getLogger(__name__)
 _MAX_MIGRATION_HOPS = 3
 #: How long shutdown waits for in-flight sends to finish and be recorded.
 _DRAIN_TIMEOUT = 30.0
+#: Briefing messages per second the bot's sender starts: a little under Telegram's 30/s.
+BROADCAST_RATE = 28.5
 
 
 @dataclass(slots=True)
@@ -101,6 +105,8 @@ class Sender:
         max_backoff: float = 300.0,
         batch_size: int = 1000,
         progress_every: int = 500,
+        max_rate: float | None = None,
+        per_chat_interval: float = 0.0,
     ) -> None:
         """Set up a sender (nothing is sent until :meth:`flush` or :meth:`run_forever`).
 
@@ -115,6 +121,11 @@ class Sender:
             max_backoff: longest delay between two network retries, in seconds.
             batch_size: deliveries read from the ledger at a time.
             progress_every: log progress at INFO every this many sends in a big broadcast.
+            max_rate: messages per second this sender starts at most, evenly spaced (None: no
+                pacing of its own).  Just under Telegram's 30/s, every sliding second stays
+                within the flood limit: each 429 would hold *all* sends for a second or more.
+            per_chat_interval: seconds between two messages to the same chat (the parts of a
+                long briefing); Telegram allows about one message per second per chat.
         """
         if max_attempts < 1 or concurrency < 1 or batch_size < 1:
             raise ValueError("max_attempts, concurrency and batch_size must be at least 1")
@@ -130,6 +141,9 @@ class Sender:
         self._wake_event = asyncio.Event()
         self._stop_event = asyncio.Event()
         self._flood_until = 0.0  # time.monotonic() before which no new send starts
+        self._interval = 1.0 / max_rate if max_rate else 0.0
+        self._next_slot = 0.0  # time.monotonic() of the next paced send
+        self._per_chat_interval = max(0.0, per_chat_interval)
         self._inflight: set[asyncio.Task[tuple[_Outcome, int]]] = set()
         #: Delivery id -> new chat id, when sending it followed a group migration.
         self._moved: dict[int, int] = {}
@@ -272,18 +286,40 @@ class Sender:
     async def _send_chat(self, rows: list[Delivery], report: SendReport) -> None:
         """Send one chat's deliveries in order, stopping at the first that must wait."""
         chat_id = rows[0].chat_id
+        previous = 0.0
         for row in rows:
             if self._stopping:
                 return
+            if previous:
+                await self._pause_until(previous + self._per_chat_interval)
             await self._wait_for_flood_control()
+            await self._wait_for_slot()
             if self._stopping:
                 return
+            previous = time.monotonic()
             task = asyncio.create_task(self._deliver(row, chat_id, report))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
             outcome, chat_id = await asyncio.shield(task)
             if outcome in (_Outcome.RETRY, _Outcome.BLOCKED):
                 return
+
+    async def _wait_for_slot(self) -> None:
+        """Pacing: take the next free slot of ``max_rate`` and wait for it."""
+        if not self._interval:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self._interval
+        await self._pause_until(slot)
+
+    async def _pause_until(self, moment: float) -> None:
+        """Sleep until ``moment`` (monotonic), or until the sender stops."""
+        remaining = moment - time.monotonic()
+        if remaining > 0 and not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._stop_event.wait()
 
     async def _wait_for_flood_control(self) -> None:
         while not self._stopping:

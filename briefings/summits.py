@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from briefings.gazetteer import is_city, is_known_place
@@ -211,9 +211,26 @@ def group_digests(digests: Iterable[Digest]) -> dict[SummitKey, list[Digest]]:
     return dict(groups)
 
 
-def build_summits(digests: Iterable[Digest]) -> list[Summit]:
-    """Merge all digests into summit briefings, newest summit first."""
-    summits = [merge_summit(key, members) for key, members in group_digests(digests).items()]
+def build_summits(
+    digests: Iterable[Digest],
+    *,
+    reuse: Iterable[Summit] = (),
+    unchanged: Collection[str] = frozenset(),
+) -> list[Summit]:
+    """Merge all digests into summit briefings, newest summit first.
+
+    ``reuse``: summits merged before.  One whose articles are exactly the same files, all in
+    ``unchanged`` (same content as when it was merged), is kept instead of merged again.
+    """
+    previous = {summit.key: summit for summit in reuse}
+    summits = []
+    for key, members in group_digests(digests).items():
+        old = previous.get(key.encode())
+        files = {d.file for d in members}
+        if old is not None and files == set(old.files) and all(f in unchanged for f in files):
+            summits.append(old)
+        else:
+            summits.append(merge_summit(key, members))
     return sorted(summits, key=lambda s: (s.latest_published or "", s.name), reverse=True)
 
 
@@ -221,14 +238,15 @@ def merge_summit(key: SummitKey, digests: Sequence[Digest]) -> Summit:
     """Merge the digests of one summit into its briefing."""
     ordered = sorted(digests, key=lambda d: (d.meta.published or "", d.file), reverse=True)
     published = [d.meta.published for d in ordered if d.meta.published]
+    conflicts = find_conflicts(ordered)
     return Summit(
         key=key.encode(),
         name=key.name,
         files=tuple(d.file for d in ordered),
         summary=_merge_summary(ordered),
         quotes=_merge_quotes(ordered),
-        timeline=_merge_timeline(ordered),
-        conflicts=find_conflicts(ordered),
+        timeline=_merge_timeline(ordered, conflicts),
+        conflicts=conflicts,
         latest_published=max(published) if published else None,
     )
 
@@ -256,22 +274,26 @@ def _norm_quote(text: str) -> str:
 
 def _merge_quotes(digests: Sequence[Digest]) -> tuple[MergedQuote, ...]:
     merged: list[MergedQuote] = []
+    norms: list[str] = []  # _norm_quote of each merged quote's text, kept in step
     for digest in digests:
         for quote in digest.quotes:
             key = _norm_quote(quote.text)
             for i, existing in enumerate(merged):
-                other = _norm_quote(existing.text)
+                other = norms[i]
                 if key and (key in other or other in key):
-                    longer = existing.text if len(other) >= len(key) else quote.text
+                    keep = len(other) >= len(key)
+                    longer = existing.text if keep else quote.text
                     files = existing.files + (
                         (digest.file,) if digest.file not in existing.files else ()
                     )
                     merged[i] = MergedQuote(
                         longer, existing.speaker or quote.speaker, existing.kind, files
                     )
+                    norms[i] = other if keep else key
                     break
             else:
                 merged.append(MergedQuote(quote.text, quote.speaker, quote.kind, (digest.file,)))
+                norms.append(key)
     return tuple(merged)
 
 
@@ -282,11 +304,14 @@ def date_sort_key(date: str) -> tuple[str, int]:
     return ("-".join(p.zfill(2) for p in parts), len(start))
 
 
-def _merge_timeline(digests: Sequence[Digest]) -> tuple[MergedEvent, ...]:
+def _merge_timeline(
+    digests: Sequence[Digest], conflicts: Sequence[Conflict] | None = None
+) -> tuple[MergedEvent, ...]:
     merged: list[MergedEvent] = []
+    merged_words: list[frozenset[str]] = []  # _words of each merged event, computed once
     disputed = {
         (claim.file, claim.evidence)
-        for conflict in find_conflicts(digests)
+        for conflict in (find_conflicts(digests) if conflicts is None else conflicts)
         for claim in conflict.claims
     }
     for digest in digests:
@@ -294,7 +319,7 @@ def _merge_timeline(digests: Sequence[Digest]) -> tuple[MergedEvent, ...]:
             words = _words(event.event)
             flag = (digest.file, event.event) in disputed
             for i, existing in enumerate(merged):
-                if existing.date == event.date and _similar(words, _words(existing.event)):
+                if existing.date == event.date and _similar(words, merged_words[i]):
                     if digest.file not in existing.files:
                         merged[i] = MergedEvent(
                             existing.date,
@@ -308,6 +333,7 @@ def _merge_timeline(digests: Sequence[Digest]) -> tuple[MergedEvent, ...]:
                 merged.append(
                     MergedEvent(event.date, event.event, event.evidence, (digest.file,), flag)
                 )
+                merged_words.append(words)
     return tuple(sorted(merged, key=lambda e: date_sort_key(e.date)))
 
 
@@ -319,9 +345,15 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= 0.6 * max(1, min(len(a), len(b)))
 
 
-def _context(digest: Digest, event: TimelineEvent, width: int = 60) -> str:
-    """The words around an event's date phrase: what the date is *about*."""
-    text = "\n".join(digest.paragraphs)
+def _context(
+    digest: Digest, event: TimelineEvent, width: int = 60, text: str | None = None
+) -> str:
+    """The words around an event's date phrase: what the date is *about*.
+
+    ``text`` is the digest's body (``"\n".join(digest.paragraphs)``) when the caller has it.
+    """
+    if text is None:
+        text = "\n".join(digest.paragraphs)
     if 0 <= event.start < event.end <= len(text):
         lo = max(0, event.start - width)
         hi = min(len(text), event.end + width)
@@ -338,10 +370,11 @@ def find_conflicts(digests: Sequence[Digest]) -> tuple[Conflict, ...]:
     """
     items: list[tuple[Digest, TimelineEvent, frozenset[str], frozenset[str]]] = []
     for digest in digests:
+        text = "\n".join(digest.paragraphs)
         for event in digest.timeline:
             if event.relative:
                 continue
-            context = _context(digest, event)
+            context = _context(digest, event, text=text)
             words = _words(context)
             proper = frozenset(w.lower() for w in re.findall(r"\b[A-Z][a-z]{2,}\b", context))
             items.append((digest, event, words, proper))

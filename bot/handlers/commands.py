@@ -6,6 +6,7 @@ helpful reply, so no handler needs its own error plumbing.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -137,7 +138,9 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Matching sentences and quotes across all digests."""
-    view = views.search_view(services(context).library, _args(context))
+    # Off the event loop: ranking a common word's matches in a large archive takes tens of ms
+    # (SQLite releases the GIL meanwhile), and other chats' commands must not wait for it.
+    view = await asyncio.to_thread(views.search_view, services(context).library, _args(context))
     await reply(update, render("search", view=view))
 
 

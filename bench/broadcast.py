@@ -1,0 +1,185 @@
+"""Broadcast: a new-article briefing to many subscribed chats under Telegram's flood limits.
+
+The fake Bot API enforces Telegram's limits (30 messages/s overall, 1/s per chat, 20/min per
+group) and answers 429 with ``retry_after`` beyond them.  The bot (its own process, with its
+default AIORateLimiter at 30/s) has N chats subscribed to new articles; one new article is dropped
+into its seeds folder, and the scheduler's briefing goes out through the sender.  Measured: the
+sustained rate (messages over the time from the first to the last), the slowest 10-second
+window, that every chat got the briefing exactly once, that every 429 was retried and ended
+delivered (the ledger has nothing pending or failed), and the sender's progress lines in the log.
+
+    uv run python -m bench.broadcast [--quick] [--no-write]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench import corpus
+from bench.common import (
+    WORK,
+    BotProcess,
+    ask,
+    bot_env,
+    fake_api,
+    log,
+    parse_args,
+    publish,
+    running_process,
+    table,
+    verdict,
+    wait_until,
+)
+
+ARCHIVE = 100
+NEW_ARTICLE = 20_000  # index of the generated article dropped in (not in any archive set)
+FIRST_CHAT = 1_000_000
+RATE_TARGET = 28.0
+WINDOW = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the broadcast did, from the server's records, the ledger and the bot's log."""
+
+    chats: int
+    parts: int
+    times: list[float]
+    per_chat: Counter[int]
+    refused_429: int
+    ledger: dict[str, int]
+    progress_lines: int
+    last_progress: str
+
+
+async def subscribe(database: str, chats: int) -> None:
+    """Subscribe ``chats`` chats to new-article briefings, through the bot's own store."""
+    from bot.subscriptions import SubscriptionStore
+
+    store = await SubscriptionStore.open(database)
+    try:
+        for chat in range(FIRST_CHAT, FIRST_CHAT + chats):
+            await store.subscribe_new(chat)
+    finally:
+        await store.close()
+
+
+def windows(times: Sequence[float], width: float) -> list[float]:
+    """Messages per second in each full ``width``-second window from the first message."""
+    if not times:
+        return []
+    start, end = times[0], times[-1]
+    counts = Counter(int((t - start) // width) for t in times)
+    full = int((end - start) // width)
+    return [counts.get(i, 0) / width for i in range(full)]
+
+
+async def measure(chats: int) -> Outcome:
+    """Run one broadcast to ``chats`` chats."""
+    info = corpus.ensure_store(ARCHIVE)
+    workdir = WORK / "run" / "broadcast"
+    seeds = corpus.copy_seeds(info, workdir / "seeds")
+    data = workdir / "data"
+    corpus.copy_store(info, data)
+    (data / "bot.sqlite3").unlink(missing_ok=True)
+    database = f"sqlite:///{data / 'bot.sqlite3'}"
+    await subscribe(database, chats)
+    log(f"{chats} chats subscribed")
+    async with fake_api(rate_limits=True) as api:
+        env = bot_env(api, seeds_dir=seeds, data_dir=data, seed_poll_seconds=1)
+        bot = BotProcess("bot", env, workdir / "bot.log")
+        async with running_process(bot):
+            await ask(api, 1, "/help", 90)
+            await bot.wait_for_log(r"first build: \d+ existing", 120)
+            mark = api.mark()
+            corpus.drop_new_seeds(seeds, NEW_ARTICLE, 1)
+            log("new article dropped; broadcasting")
+
+            def briefing() -> list[float]:
+                return [
+                    r.at
+                    for r in api.sent[mark:]
+                    if r.chat_id is not None and r.chat_id >= FIRST_CHAT
+                ]
+
+            await wait_until(lambda: len(briefing()) >= 1, timeout=120)
+            await bot.wait_for_log(r"announced 1 new article", 60)
+            # Every part of the briefing to every chat, at ~30/s, plus generous slack.
+            await wait_until(lambda: not _pending(data), timeout=chats / 20 + 120, interval=0.5)
+            await asyncio.sleep(1.0)
+            records = [r for r in api.sent[mark:] if r.chat_id and r.chat_id >= FIRST_CHAT]
+            refused = sum(
+                1
+                for r in api.requests
+                if r.method == "sendMessage" and r.status == 429
+                and int(r.params.get("chat_id", 0)) >= FIRST_CHAT
+            )  # fmt: skip
+            progress = re.findall(r"broadcast: \d+/\d+ sent.*", bot.log_text())
+    per_chat = Counter(r.chat_id for r in records if r.chat_id is not None)
+    return Outcome(
+        chats=chats,
+        parts=max(per_chat.values(), default=0),
+        times=sorted(r.at for r in records),
+        per_chat=per_chat,
+        refused_429=refused,
+        ledger=_ledger(data),
+        progress_lines=len(progress),
+        last_progress=progress[-1] if progress else "",
+    )
+
+
+def _ledger(data: object) -> dict[str, int]:
+    with sqlite3.connect(f"{data}/bot.sqlite3") as db:
+        return dict(db.execute("SELECT status, count(*) FROM deliveries GROUP BY status"))
+
+
+def _pending(data: object) -> bool:
+    try:
+        ledger = _ledger(data)
+    except sqlite3.Error:
+        return True
+    return not ledger or ledger.get("pending", 0) > 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Measure, print, write the "Broadcast" section."""
+    args = parse_args(__doc__, argv)
+    started = time.monotonic()
+    chats = 300 if args.quick else 10_000
+    out = asyncio.run(measure(chats))
+    span = out.times[-1] - out.times[0] if len(out.times) > 1 else float("nan")
+    rate = (len(out.times) - 1) / span if span == span and span > 0 else float("nan")
+    rates = windows(out.times, WINDOW)
+    slowest = min(rates, default=float("nan"))
+    once = len(out.per_chat) == chats and set(out.per_chat.values()) == {out.parts}
+    handled = out.ledger.get("pending", 0) == 0 and out.ledger.get("failed", 0) == 0
+    rows = [
+        ["sustained rate (first → last message)", f"{rate:.1f} msg/s",
+         f"≥ {RATE_TARGET:.0f} (ceiling 30): {verdict(rate >= RATE_TARGET)}"],
+        [f"slowest full {WINDOW:.0f}-s window", f"{slowest:.1f} msg/s", ""],
+        ["messages delivered", f"{len(out.times)} ({out.parts} per chat)", ""],
+        ["chats that got it exactly once", f"{len(out.per_chat)} of {chats}", verdict(once)],
+        ["429 answered by the server", str(out.refused_429), ""],
+        ["ledger after the run", ", ".join(f"{k}: {v}" for k, v in sorted(out.ledger.items())),
+         f"nothing pending or failed (every 429 retried and delivered): {verdict(handled)}"],
+        ["progress lines in the bot's log", f"{out.progress_lines} (last: `{out.last_progress}`)",
+         verdict(out.progress_lines > 0)],
+    ]  # fmt: skip
+    body = (
+        f"{chats} chats subscribed to new articles; the bot answers from {ARCHIVE} stored "
+        "digests; the fake server enforces 30 messages/s overall and 1/s per chat (429 with "
+        "retry_after beyond).  Time from the first to the last briefing message at the "
+        f"server: {span:.1f} s.\n\n" + table(["measure", "value", "target"], rows)
+    )
+    publish("Broadcast", "broadcast", args, body, duration=time.monotonic() - started)
+    return 0 if once and handled else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
