@@ -23,6 +23,31 @@ BENCHMARKS = ("build", "archive", "latency", "throughput", "building", "broadcas
 QUICK_BUDGET = 120.0
 
 
+def write_summary(command: str, seconds: float) -> None:
+    """The "Summary" section: every target row of the sections, quick and full, in one table."""
+    from bench.results import sections, write_section
+
+    rows = []
+    for name, text in sections().items():
+        if name == "Summary":
+            continue
+        for line in text.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            targets = [c for c in cells[1:] if c.endswith(("met", "**missed**"))]
+            if line.startswith("|") and targets:
+                values = [c for c in cells[1:] if c and c not in targets]
+                rows.append(
+                    f"| {name} | {cells[0]} | {' · '.join(values)} | {'; '.join(targets)} |"
+                )
+    body = (
+        f"The last run of the suite took {seconds:.0f} s.  Every target of every section below, "
+        "as that section measured it (sections marked (quick) come from `--quick`; the "
+        "others from the full mode; each section has its own command and date).\n\n"
+        "| section | measure | value | target |\n|---|---|---|---|\n" + "\n".join(rows)
+    )
+    write_section("Summary", command, body, first=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the selected benchmarks (all by default); non-zero if any failed."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -47,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(name)
     total = time.monotonic() - started
     log(f"all done in {total:.0f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    if not args.no_write:
+        write_summary(" ".join(["uv run python -m bench", *flags, *args.names]), total)
     if args.quick and total > QUICK_BUDGET:
         log(f"note: --quick took longer than {QUICK_BUDGET:.0f} s (first run builds the caches)")
     return 1 if failed else 0

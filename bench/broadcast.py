@@ -120,7 +120,8 @@ async def measure(chats: int) -> Outcome:
                 if r.method == "sendMessage" and r.status == 429
                 and int(r.params.get("chat_id", 0)) >= FIRST_CHAT
             )  # fmt: skip
-            progress = re.findall(r"broadcast: \d+/\d+ sent.*", bot.log_text())
+            # Progress every 500 sends, and the summary when the sender has worked through it.
+            progress = re.findall(r"broadcast: \d+(?:/\d+)? sent.*", bot.log_text())
     per_chat = Counter(r.chat_id for r in records if r.chat_id is not None)
     return Outcome(
         chats=chats,

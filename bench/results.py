@@ -32,8 +32,9 @@ def machine() -> str:
     )
 
 
-def write_section(name: str, command: str, body: str) -> None:
-    """Replace (or add) section ``name`` of RESULTS.md."""
+def write_section(name: str, command: str, body: str, *, first: bool = False) -> None:
+    """Replace (or add: at the end, or right after the header when ``first``) section ``name``
+    of RESULTS.md."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = (
         f"<!-- {name}:start -->\n## {name}\n\n"
@@ -44,9 +45,17 @@ def write_section(name: str, command: str, body: str) -> None:
     pattern = re.compile(
         rf"<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->", re.DOTALL
     )
-    text = (
-        pattern.sub(lambda _: section, text)
-        if pattern.search(text)
-        else text.rstrip() + "\n\n" + section + "\n"
-    )
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    elif first and "<!-- " in text:
+        cut = text.index("<!-- ")
+        text = text[:cut] + section + "\n\n" + text[cut:]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def sections() -> dict[str, str]:
+    """Every section of RESULTS.md by name, with its text."""
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    return dict(re.findall(r"<!-- (.+?):start -->\n(.*?)<!-- \1:end -->", text, re.DOTALL))

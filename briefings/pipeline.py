@@ -113,8 +113,11 @@ def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
                 stat = entry.stat()
             except (OSError, RuntimeError):
                 continue  # vanished between listing and stat, or a symlink loop
-            found.append(SeedFile(display_name(path.relative_to(root)), path, stat.st_size,
-                                  stat.st_mtime_ns))
+            found.append(
+                SeedFile(
+                    display_name(path.relative_to(root)), path, stat.st_size, stat.st_mtime_ns
+                )
+            )
     return sorted(found, key=lambda s: s.name)
 
 

@@ -83,7 +83,10 @@ async def test_webhook_mode_accepts_only_requests_with_the_secret(
         api.inject_message(USER, "/summary")
         [answer] = await api.wait_for_messages(chat_id=USER, since=since, timeout=20)
         assert "CIS summit" in (answer.text or "")
-        assert api.webhook_deliveries and all(d.status == 200 for d in api.webhook_deliveries)
+        # PTB registers the webhook just before its server listens, so an early delivery may be
+        # refused and retried (as Telegram retries); what matters is that it ends accepted.
+        assert api.webhook_deliveries and api.webhook_deliveries[-1].status == 200
+        assert not [d for d in api.webhook_deliveries if d.status == 403]  # never refused
 
         # Strangers posting straight to the webhook: refused, and nothing is handled.
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
