@@ -234,18 +234,26 @@ def build_summits(
     return sorted(summits, key=lambda s: (s.latest_published or "", s.name), reverse=True)
 
 
+#: A briefing merges at most this many of a summit's articles, the most recent first.  Merging
+#: and conflict detection compare articles pairwise, and a group that only names its
+#: organisation keeps growing with the archive; a chat briefing of more sources is unreadable
+#: anyway (every article stays listed, digested and searchable).
+MAX_MERGED_ARTICLES = 50
+
+
 def merge_summit(key: SummitKey, digests: Sequence[Digest]) -> Summit:
-    """Merge the digests of one summit into its briefing."""
+    """Merge the digests of one summit into its briefing (its most recent articles)."""
     ordered = sorted(digests, key=lambda d: (d.meta.published or "", d.file), reverse=True)
     published = [d.meta.published for d in ordered if d.meta.published]
-    conflicts = find_conflicts(ordered)
+    recent = ordered[:MAX_MERGED_ARTICLES]
+    conflicts = find_conflicts(recent)
     return Summit(
         key=key.encode(),
         name=key.name,
         files=tuple(d.file for d in ordered),
-        summary=_merge_summary(ordered),
-        quotes=_merge_quotes(ordered),
-        timeline=_merge_timeline(ordered, conflicts),
+        summary=_merge_summary(recent),
+        quotes=_merge_quotes(recent),
+        timeline=_merge_timeline(recent, conflicts),
         conflicts=conflicts,
         latest_published=max(published) if published else None,
     )

@@ -94,3 +94,20 @@ def test_vague_article_stays_under_organisation_when_ambiguous() -> None:
         ]
     )
     assert {s.key for s in summits} == {"CIS||", "CIS|Dushanbe|2025", "CIS|Moscow|2024"}
+
+
+def test_a_huge_summit_merges_only_its_most_recent_articles() -> None:
+    from briefings.summits import MAX_MERGED_ARTICLES
+
+    digests = [
+        _digest(
+            f"{i:04d}.txt", "CIS|Dushanbe|2025", str(1950 + i % 70), f"2025-01-{1 + i % 28:02d}"
+        )
+        for i in range(MAX_MERGED_ARTICLES * 4)
+    ]
+    [summit] = build_summits(digests)
+    assert len(summit.files) == MAX_MERGED_ARTICLES * 4  # every article is still listed
+    merged = {f for e in summit.timeline for f in e.files}
+    assert len(merged) == MAX_MERGED_ARTICLES
+    newest = sorted(digests, key=lambda d: (d.meta.published or "", d.file), reverse=True)
+    assert merged == {d.file for d in newest[:MAX_MERGED_ARTICLES]}
