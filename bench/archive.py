@@ -106,6 +106,7 @@ def load_seconds(info: corpus.StoreInfo, rounds: int) -> tuple[float, str]:
     """Median ``Library.load`` time, and the shape of the library (summits, conflicts)."""
     from briefings.library import Library
     from briefings.store import DigestStore
+    from briefings.summits import MAX_MERGED_ARTICLES
 
     times = []
     for _ in range(rounds):
@@ -113,11 +114,15 @@ def load_seconds(info: corpus.StoreInfo, rounds: int) -> tuple[float, str]:
             started = time.perf_counter()
             library = Library.load(store)
             times.append(time.perf_counter() - started)
-    largest = max(library.summits, key=lambda s: len(s.files))
+    with DigestStore(info.path) as store:
+        library = Library.load(store)
+        summits = [s for h in library.summits if (s := library.summit(h.key)) is not None]
+    largest = max(summits, key=lambda s: len(s.files))
     shape = (
-        f"{len(library.summits)} summits, largest {len(largest.files)} articles "
-        f"({largest.name}, {len(largest.conflicts)} conflicts); "
-        f"{sum(len(s.conflicts) for s in library.summits)} conflicts in all"
+        f"{len(summits)} summits, largest {len(largest.files)} articles "
+        f"({largest.name}, {len(largest.conflicts)} conflicts, {len(largest.quotes)} quotes, "
+        f"merged from its {min(len(largest.files), MAX_MERGED_ARTICLES)} most recent); "
+        f"{sum(len(s.conflicts) for s in summits)} conflicts in all"
     )
     return median(times), shape
 

@@ -232,7 +232,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     application.bot_data["sender_task"] = asyncio.create_task(
         svc.sender.run_forever(), name="sender"
     )
-    log.info("bot ready: %d articles, %d summits", len(library.digests), len(library.summits))
+    log.info("bot ready: %d articles, %d summits", len(library.articles), len(library.summits))
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:

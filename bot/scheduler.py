@@ -178,6 +178,9 @@ class BriefingScheduler:
         #: An announcement failed: make it at the next poll even if nothing is rebuilt.
         self._announce_pending = False
         self._stopped = False
+        #: The connection libraries read through (briefings and digests are read on demand, so
+        #: it outlives each build's own connection); opened on first use, closed by stop().
+        self._reader: DigestStore | None = None
 
     @property
     def library(self) -> Library | None:
@@ -224,6 +227,14 @@ class BriefingScheduler:
         pool, self._pool = self._pool, None
         if pool is not None and self._own_pool:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
+
+    def _read_store(self) -> DigestStore:
+        if self._reader is None:
+            self._reader = DigestStore(self._settings.store_file)
+        return self._reader
 
     # --- new articles ------------------------------------------------------------------------
 
@@ -295,14 +306,14 @@ class BriefingScheduler:
         """The build and the library load, in a worker thread (they block for seconds)."""
         with DigestStore(self._settings.store_file) as store:
             report = pipeline.build(self._settings.seeds_dir, store, executor=pool)
-            # Reuse what the current library already holds: only what changed is parsed and
-            # merged, so the reload does not stall the event loop (GIL) on a large archive.
-            return report, Library.load(store, previous=self._library or self._loaded)
+        # Cards and summit heads only (summits were merged by the build, in the pool): a
+        # reload does not stall the event loop (GIL) even on a large archive.
+        return report, Library.load(self._read_store())
 
     async def _announce(self, library: Library) -> None:
         """Announce, once, every article of ``library`` not announced before."""
         self._announce_pending = True
-        current = {d.file: d.content_hash for d in library.digests}
+        current = {c.file: c.content_hash for c in library.articles}
         raw = await self._subs.get_state(ANNOUNCED_STATE_KEY)
         if raw is None:
             await self._subs.set_state(ANNOUNCED_STATE_KEY, json.dumps(sorted(current)))
@@ -463,8 +474,7 @@ class BriefingScheduler:
 
     def _load_library(self) -> Library:
         """The library as stored (before the first build of this run), in a worker thread."""
-        with DigestStore(self._settings.store_file) as store:
-            return Library.load(store)
+        return Library.load(self._read_store())
 
     async def _daily_job(self, context: AnyContext) -> None:
         job = context.job

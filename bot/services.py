@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -80,7 +79,7 @@ class Services:
         The library may have been loaded through a store that is closed by now; searches go
         through the bot's own long-lived connection instead.
         """
-        self.library = dataclasses.replace(library, store=self.digest_store)
+        self.library = library.with_store(self.digest_store)
 
     def is_admin_chat(self, chat_id: int | None, user_id: int | None) -> bool:
         """Admin commands obey ADMIN_CHAT_IDS (a chat id or a user id listed there)."""

@@ -7,16 +7,17 @@ reusable by the scheduler (briefings posted to subscribers use the same views).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from briefings.library import Library
-from briefings.models import Conflict, Digest, MergedQuote, Summit
+from briefings.library import summit_token as token_of_key
+from briefings.models import Conflict, Digest, MergedQuote, Summit, SummitHead
 from briefings.store import SearchHit
 
 PAGE_SIZE = 8
+_WORDS = re.compile(r"[^\W_]+")
 _YEAR_ARG = re.compile(r"^\s*(\d{4})\s*(?:[-–/]\s*(\d{4}))?\s*$")
 
 
@@ -24,14 +25,14 @@ class ArgumentError(ValueError):
     """A command argument the bot cannot use; the message is shown to the user."""
 
 
-def summit_token(summit: Summit) -> str:
+def summit_token(summit: Summit | SummitHead) -> str:
     """Short stable id of a summit for callback data and deep links (8 hex characters)."""
-    return hashlib.sha1(summit.key.encode("utf-8")).hexdigest()[:8]
+    return token_of_key(summit.key)
 
 
 def summit_by_token(library: Library, token: str) -> Summit | None:
     """Inverse of :func:`summit_token` (None when the summit is gone: a stale button)."""
-    return next((s for s in library.summits if summit_token(s) == token), None)
+    return library.summit_by_token(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,11 @@ class Source:
 
 def source_of(library: Library, file: str) -> Source:
     """Citation for one seed file."""
-    digest = library.digest(file)
-    if digest is None:
+    card = library.article(file)
+    if card is None:
         return Source(file, file, None, None)
-    label = digest.meta.title or f"Untitled article ({file})"
-    return Source(file, label, digest.meta.source, digest.meta.published)
+    label = card.meta.title or f"Untitled article ({file})"
+    return Source(file, label, card.meta.source, card.meta.published)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,22 +146,31 @@ def quotes_view(
     """Quotes grouped by speaker: of one summit, or across all when ``query`` names a speaker.
 
     ``query`` first selects a summit by name; failing that it filters every quote by speaker
-    or words ("/quotes aliyev").
+    or words ("/quotes aliyev").  Words match whole words or their beginnings ("put" finds
+    Putin), in the speaker's name or the quote, the same way within a summit and across the
+    archive (where the store's full-text index answers).
     """
     if summit is None and query:
         summit = library.find_summit(query)
-        if summit is not None and not _names_speaker(library, query):
+        if summit is not None and not library.names_speaker(query):
             query = ""
         else:
             summit = None
     elif summit is None:
         summit = library.latest_summit()
-    terms = [t for t in re.findall(r"\w+", query.lower()) if t]
-    indexed = _quote_haystacks(summit.quotes) if summit is not None else _index(library).quotes
-    matches = [quote for quote, text in indexed if all(t in text for t in terms)]
-    page_info, window = _paginate(len(matches), page)
+    if summit is not None:
+        matches = [q for q in summit.quotes if _quote_matches(q, query)]
+        page_info, window = _paginate(len(matches), page)
+        shown = matches[window]
+        total = len(matches)
+    else:
+        total, hits = library.search_quotes(query, (max(1, page) - 1) * PAGE_SIZE, PAGE_SIZE)
+        page_info, window = _paginate(total, page)
+        if not hits and total:  # past the last page: show the last one
+            _, hits = library.search_quotes(query, window.start, PAGE_SIZE)
+        shown = [hit.quote for hit in hits]
     groups: dict[str, list[QuoteItem]] = {}
-    for quote in matches[window]:  # sources only for the page shown: a query can match thousands
+    for quote in shown:  # sources only for the page shown: a query can match thousands
         sources = tuple(source_of(library, f) for f in quote.files)
         item = QuoteItem(quote.text, quote.kind, sources)
         groups.setdefault(quote.speaker or "Unknown speaker", []).append(item)
@@ -169,39 +179,17 @@ def quotes_view(
         groups=tuple(QuoteGroup(k, tuple(v)) for k, v in groups.items()),
         query=query,
         page=page_info,
-        total=len(matches),
+        total=total,
     )
 
 
-def _names_speaker(library: Library, query: str) -> bool:
-    terms = [t for t in re.findall(r"\w+", query.lower()) if t]
-    speakers = _index(library).speakers
-    return bool(terms) and all(t in speakers for t in terms)
-
-
-def _quote_haystacks(quotes: Sequence[MergedQuote]) -> list[tuple[MergedQuote, str]]:
-    """Each quote with the lower-cased "speaker text" that /quotes words are looked up in."""
-    return [(q, f"{q.speaker or ''} {q.text}".lower()) for q in quotes]
-
-
-@dataclass(frozen=True, slots=True)
-class _QuoteIndex:
-    library: Library
-    quotes: list[tuple[MergedQuote, str]]
-    speakers: str
-
-
-_last_index: list[_QuoteIndex] = []
-
-
-def _index(library: Library) -> _QuoteIndex:
-    """Every quote of the library, ready to match: built once per library, because "/quotes
-    <words>" looks through the whole archive (thousands of quotes) on every call."""
-    if not _last_index or _last_index[0].library is not library:
-        quotes = [q for s in library.summits for q in s.quotes]
-        speakers = " ".join(q.speaker or "" for q in quotes).lower()
-        _last_index[:] = [_QuoteIndex(library, _quote_haystacks(quotes), speakers)]
-    return _last_index[0]
+def _quote_matches(quote: MergedQuote, query: str) -> bool:
+    """Whether every word of ``query`` begins a word of the quote's speaker or text."""
+    terms = _WORDS.findall(query.lower())
+    if not terms:
+        return True
+    words = _WORDS.findall(f"{quote.speaker or ''} {quote.text}".lower())
+    return all(any(w.startswith(t) for w in words) for t in terms)
 
 
 def parse_year_span(argument: str) -> tuple[int, int] | None:
@@ -264,4 +252,4 @@ def search_view(library: Library, query: str, limit: int = 10) -> SearchView:
 
 def digests_of(library: Library, files: Sequence[str]) -> list[Digest]:
     """Digests of the given files that exist, in the given order."""
-    return [d for d in (library.digest(f) for f in files) if d is not None]
+    return library.digests(files)

@@ -64,7 +64,7 @@ def cmd_show(settings: EngineSettings, args: argparse.Namespace) -> int:
 def export_document(library: Library) -> dict[str, Any]:
     """The export JSON (a contract other tools rely on: add fields, never rename)."""
     articles = []
-    for digest in library.digests:
+    for digest in library.store.digests():  # the whole archive: read once, in file order
         articles.append(
             {
                 "file": digest.file,
@@ -114,7 +114,8 @@ def export_document(library: Library) -> dict[str, Any]:
                 for e in s.timeline
             ],
         }
-        for s in library.summits
+        for s in (library.summit(head.key) for head in library.summits)
+        if s is not None
     ]
     errors = [{"file": e.file, "error": e.error} for e in library.errors]
     return {"articles": articles, "summits": summits, "errors": errors}
@@ -128,8 +129,8 @@ def cmd_export(settings: EngineSettings, args: argparse.Namespace) -> int:
         return 2
     with DigestStore(settings.store_path(seeds_dir)) as store:
         _build(seeds_dir, store, show_progress=False)
-        library = Library.load(store)
-    json.dump(export_document(library), sys.stdout, ensure_ascii=False, indent=1)
+        document = export_document(Library.load(store))
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
 

@@ -8,7 +8,7 @@ normalized strings (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or ``A/B`` for a range
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from typing import Any, Literal
 
 #: Bump whenever the digest format or the extraction changes: stored digests of another version
@@ -124,6 +124,10 @@ class Digest:
         """Plain JSON-ready dict (the stored form)."""
         return asdict(self)
 
+    def card(self) -> ArticleCard:
+        """What the bot keeps in memory about this article (see :class:`ArticleCard`)."""
+        return ArticleCard(self.file, self.article_id, self.content_hash, self.meta, self.summit)
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Digest:
         """Inverse of :meth:`to_dict`; raises ``KeyError``/``TypeError`` on a malformed dict."""
@@ -141,6 +145,32 @@ class Digest:
             paragraphs=tuple(data.get("paragraphs", ())),
             format_version=data.get("format_version", 0),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCard:
+    """The few fields of a digest needed to list and cite an article.
+
+    The bot holds one card per article instead of whole digests: a 10,000-article archive is a few
+    megabytes of cards, while its digests (paragraphs, quotes, timelines) are about a hundred, and
+    are read from the store only when one is shown.
+    """
+
+    file: str
+    article_id: str
+    content_hash: str
+    meta: ArticleMeta
+    summit: str | None = None
+
+    def to_row(self) -> list[Any]:
+        """Compact stored form: a flat list (a 10,000-card archive loads in a tenth of a second
+        from lists, against about four tenths from nested dicts)."""
+        return [self.file, self.article_id, self.content_hash, self.summit, *astuple(self.meta)]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> ArticleCard:
+        """Inverse of :meth:`to_row`."""
+        return cls(row[0], row[1], row[2], ArticleMeta(*row[4:]), row[3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,3 +232,50 @@ class Summit:
     conflicts: tuple[Conflict, ...] = ()
     latest_published: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def head(self) -> SummitHead:
+        """The summit without its merged briefing."""
+        return SummitHead(self.key, self.name, self.files, self.latest_published)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (the stored form)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summit:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            key=data["key"],
+            name=data["name"],
+            files=tuple(data["files"]),
+            summary=tuple((text, file) for text, file in data["summary"]),
+            quotes=tuple(
+                MergedQuote(q["text"], q["speaker"], q["kind"], tuple(q["files"]))
+                for q in data["quotes"]
+            ),
+            timeline=tuple(
+                MergedEvent(e["date"], e["event"], e["evidence"], tuple(e["files"]), e["disputed"])
+                for e in data["timeline"]
+            ),
+            conflicts=tuple(
+                Conflict(c["topic"], tuple(SourcedClaim(**claim) for claim in c["claims"]))
+                for c in data["conflicts"]
+            ),
+            latest_published=data["latest_published"],
+            extra=dict(data.get("extra") or {}),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SummitHead:
+    """What lists of summits need: name, articles and date, without the merged briefing.
+
+    The bot keeps these for every summit and reads a summit's briefing from the store only when
+    one is asked for.
+    """
+
+    key: str
+    name: str
+    files: tuple[str, ...]
+    latest_published: str | None = None

@@ -26,6 +26,7 @@ from typing import Any
 
 from briefings.models import DIGEST_FORMAT_VERSION, BuildError, Digest
 from briefings.store import DigestStore, FileState
+from briefings.summit_index import RefreshReport, refresh_summits
 
 log = logging.getLogger(__name__)
 
@@ -282,12 +283,25 @@ def build(
                 _record(outcome, store, report)
                 if progress:
                     progress(1)
+        if store.summits_stale():
+            # Merging reads whole digests and compares their events pairwise: in the pool, so
+            # a bot building in a thread keeps its event loop (and the GIL) for replies.
+            if executor is None:
+                refresh_summits(store)
+            else:
+                executor.submit(refresh_stored_summits, store.path).result()
     finally:
         if own_pool is not None:
             own_pool.shutdown()
     for error in report.errors:
         log.warning("seed %s skipped: %s", error.file, error.error)
     return report
+
+
+def refresh_stored_summits(path: Path) -> RefreshReport:
+    """:func:`refresh_summits` on the store at ``path`` (for a pool worker)."""
+    with DigestStore(path) as store:
+        return refresh_summits(store)
 
 
 def _record(outcome: Outcome, store: DigestStore, report: BuildReport) -> None:

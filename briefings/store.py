@@ -8,18 +8,37 @@ quotes).  Writes happen only in the builder process; the bot opens the file read
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
+import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefings.models import DIGEST_FORMAT_VERSION, BuildError, Digest
+from briefings.models import (
+    DIGEST_FORMAT_VERSION,
+    ArticleCard,
+    BuildError,
+    Digest,
+    MergedQuote,
+    Summit,
+    SummitHead,
+)
 from briefings.sentences import split_sentences
 
-_SCHEMA = """
+#: Bumped when the tables change; an older store is migrated when opened (see ``_migrate``).
+STORE_VERSION = 2
+
+#: Quotes are matched by word beginnings ("put" finds Putin): a summit has few of them.
+_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
+#: Passages are matched by stem ("summits" finds "summit", "negotiations" "negotiated"): whole
+#: stemmed terms are single index lookups, where a prefix term merges every word it begins.
+_STEMMING_TOKENIZER = "tokenize = 'porter unicode61 remove_diacritics 2'"
+
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS files (
     name TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -29,13 +48,47 @@ CREATE TABLE IF NOT EXISTS files (
     error TEXT,
     digest TEXT,
     published TEXT,
-    built_at REAL NOT NULL
+    built_at REAL NOT NULL,
+    card TEXT,
+    passages_lo INTEGER,
+    passages_hi INTEGER
 );
+CREATE INDEX IF NOT EXISTS files_built_at ON files (built_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
-    text, file UNINDEXED, kind UNINDEXED, speaker UNINDEXED,
-    tokenize = 'unicode61 remove_diacritics 2'
+    text, file UNINDEXED, kind UNINDEXED, speaker UNINDEXED, {_STEMMING_TOKENIZER}
 );
+CREATE TABLE IF NOT EXISTS summits (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    rank INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    latest_published TEXT,
+    files TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    briefing TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS summit_quotes USING fts5(
+    speaker, text, kind UNINDEXED, files UNINDEXED, {_TOKENIZER}
+);
+CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+
+#: Passage rowids are ``day << 32 | sequence``: ``day`` is the article's publication date as a
+#: day number (0 when undated), so rowid order is publication order and /search can rank the
+#: most recent matches without reading every match of a common word.  A file's passages get
+#: consecutive rowids, recorded in ``files``, so replacing them is a range delete, not a scan.
+_DAY_SHIFT = 32
+#: Quote rowids of summit ``id`` are ``id << 20 | position``: one range per summit.
+_QUOTE_SHIFT = 20
+#: /search ranks by BM25 at most this many of the most recent matching passages.
+SEARCH_WINDOW = 1000
+_TERM = re.compile(r"([^\W_]+)(\*?)")
+#: Words that match nearly every passage; dropped from a search that has other words.
+_STOP_WORDS = frozenset(
+    """a an and are as at be but by for from had has have he her his i in is it its of on or
+    our she that the their them there these they this to was we were what which who will with
+    would you""".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +110,18 @@ class SearchHit:
     kind: str  # "sentence" | "quote"
     text: str
     speaker: str | None
-    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    """A merged quotation of some summit matching a /quotes query."""
+
+    quote: MergedQuote
+    summit: str
 
 
 class DigestStore:
-    """Digests and build errors of one seeds folder, in one SQLite file."""
+    """Digests, summit briefings and build errors of one seeds folder, in one SQLite file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -71,7 +131,9 @@ class DigestStore:
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < STORE_VERSION:
+            with self.transaction():
+                self._migrate()
 
     def close(self) -> None:
         """Close the database connection."""
@@ -94,6 +156,34 @@ class DigestStore:
             raise
         self._db.execute("COMMIT")
 
+    def _migrate(self) -> None:
+        """Create the tables, or bring a store written by an older version up to date.
+
+        Version 1 stores lack the article cards, the dated passage rowids and the summit tables:
+        cards are derived from the stored digests and the search index is rebuilt from them (no
+        seed is re-read and no model is loaded); summits are merged by the next load.
+        """
+        if self._db.execute("PRAGMA user_version").fetchone()[0] >= STORE_VERSION:
+            return  # another process migrated it while this one waited for the lock
+        existing = {r[1] for r in self._db.execute("PRAGMA table_info(files)")}
+        if existing and "card" not in existing:
+            for column in ("card TEXT", "passages_lo INTEGER", "passages_hi INTEGER"):
+                self._db.execute(f"ALTER TABLE files ADD COLUMN {column}")
+            self._db.execute("DROP TABLE IF EXISTS passages")
+        for statement in _SCHEMA.split(";"):  # not executescript: it would COMMIT
+            if statement.strip():
+                self._db.execute(statement)
+        rows = self._db.execute("SELECT digest FROM files WHERE digest IS NOT NULL").fetchall()
+        for (stored,) in rows:
+            digest = Digest.from_dict(json.loads(stored))
+            self._db.execute(
+                "UPDATE files SET card = ? WHERE name = ?",
+                (json.dumps(digest.card().to_row(), ensure_ascii=False), digest.file),
+            )
+            self._index_passages(digest)
+        self._bump_generation()
+        self._db.execute(f"PRAGMA user_version = {STORE_VERSION}")
+
     # --- build bookkeeping -------------------------------------------------------------------
 
     def file_states(self) -> dict[str, FileState]:
@@ -109,7 +199,7 @@ class DigestStore:
         self._delete_passages(digest.file)
         self._db.execute(
             "INSERT OR REPLACE INTO files (name, size, mtime_ns, content_hash, format_version, "
-            "error, digest, published, built_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+            "error, digest, published, built_at, card) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
             (
                 digest.file,
                 size,
@@ -119,12 +209,11 @@ class DigestStore:
                 json.dumps(digest.to_dict(), ensure_ascii=False),
                 digest.meta.published,
                 time.time(),
+                json.dumps(digest.card().to_row(), ensure_ascii=False),
             ),
         )
-        self._db.executemany(
-            "INSERT INTO passages (text, file, kind, speaker) VALUES (?, ?, ?, ?)",
-            _passages(digest),
-        )
+        self._index_passages(digest)
+        self._bump_generation()
 
     def put_error(self, error: BuildError, size: int, mtime_ns: int, content_hash: str) -> None:
         """Record a failed build so it is reported, and retried only once the file changes."""
@@ -142,6 +231,7 @@ class DigestStore:
                 time.time(),
             ),
         )
+        self._bump_generation()
 
     def touch(self, name: str, size: int, mtime_ns: int) -> None:
         """The file's stat changed but its content did not: remember the new stat only."""
@@ -152,21 +242,137 @@ class DigestStore:
     def remove(self, names: Iterable[str]) -> None:
         """Forget removed seed files."""
         wanted = list(names)
-        for start in range(0, len(wanted), 500):  # one scan of the index per 500 files
+        for name in wanted:
+            self._delete_passages(name)
+        for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            self._db.execute(f"DELETE FROM passages WHERE file IN ({marks})", chunk)
             self._db.execute(f"DELETE FROM files WHERE name IN ({marks})", chunk)
+        if wanted:
+            self._bump_generation()
+
+    def _index_passages(self, digest: Digest) -> None:
+        """Add the digest's sentences and quotes to the search index, under dated rowids."""
+        rows = list(_passages(digest))
+        if not rows:
+            return
+        day = _day_number(digest.meta.published)
+        first = self._next_sequence(len(rows))
+        base = day << _DAY_SHIFT
+        self._db.executemany(
+            "INSERT INTO passages (rowid, text, file, kind, speaker) VALUES (?, ?, ?, ?, ?)",
+            ((base + first + i, *row) for i, row in enumerate(rows)),
+        )
+        self._db.execute(
+            "UPDATE files SET passages_lo = ?, passages_hi = ? WHERE name = ?",
+            (base + first, base + first + len(rows) - 1, digest.file),
+        )
+
+    def _next_sequence(self, count: int) -> int:
+        """Reserve ``count`` consecutive passage sequence numbers (unique across the store)."""
+        row = self._db.execute("SELECT value FROM store_meta WHERE key = 'passage_seq'").fetchone()
+        first = int(row[0]) if row else 0
+        if first + count >= 1 << _DAY_SHIFT:
+            first = 0  # after four billion passages: start again (old ones are long replaced)
+        self._db.execute(
+            "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('passage_seq', ?)",
+            (first + count,),
+        )
+        return first
 
     def _delete_passages(self, name: str) -> None:
-        # ``file`` is not indexed in the full-text table, so this DELETE reads every passage
-        # (~30 ms per 1,000 articles).  Only a file recorded with a digest has passages: a new
-        # file, the common case in a build, costs one primary-key lookup instead.
         row = self._db.execute(
-            "SELECT 1 FROM files WHERE name = ? AND digest IS NOT NULL", (name,)
+            "SELECT passages_lo, passages_hi FROM files WHERE name = ?", (name,)
         ).fetchone()
-        if row is not None:
-            self._db.execute("DELETE FROM passages WHERE file = ?", (name,))
+        if row is not None and row[0] is not None:
+            self._db.execute("DELETE FROM passages WHERE rowid BETWEEN ? AND ?", row)
+
+    def _bump_generation(self) -> None:
+        """Mark the stored summits as out of date (the digests they merge have changed)."""
+        self._db.execute(
+            "INSERT INTO store_meta (key, value) VALUES ('generation', 1) "
+            "ON CONFLICT (key) DO UPDATE SET value = value + 1"
+        )
+
+    def _meta(self, key: str) -> int:
+        row = self._db.execute("SELECT value FROM store_meta WHERE key = ?", (key,)).fetchone()
+        return int(row[0]) if row else 0
+
+    # --- summit briefings (written by summit_index.refresh_summits) --------------------------
+
+    def summits_stale(self) -> bool:
+        """Whether digests changed since the summit briefings were last merged."""
+        return self._meta("summits_generation") != self._meta("generation")
+
+    def summits_generation(self) -> int:
+        """The digests' generation: pass it to :meth:`mark_summits_current` after merging."""
+        return self._meta("generation")
+
+    def mark_summits_current(self, generation: int) -> None:
+        """Record that the stored summits merge the digests of ``generation``."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('summits_generation', ?)",
+            (generation,),
+        )
+
+    def summit_fingerprints(self) -> dict[str, str]:
+        """Summit key → fingerprint of the articles it was merged from."""
+        return dict(self._db.execute("SELECT key, fingerprint FROM summits").fetchall())
+
+    def put_summit(self, summit: Summit, fingerprint: str) -> None:
+        """Store (or replace) a summit's merged briefing and index its quotes."""
+        row = self._db.execute("SELECT id FROM summits WHERE key = ?", (summit.key,)).fetchone()
+        values = (
+            summit.name,
+            summit.latest_published,
+            json.dumps(summit.files, ensure_ascii=False),
+            fingerprint,
+            json.dumps(summit.to_dict(), ensure_ascii=False),
+        )
+        if row is None:
+            cursor = self._db.execute(
+                "INSERT INTO summits (key, rank, name, latest_published, files, fingerprint, "
+                "briefing) VALUES (?, -1, ?, ?, ?, ?, ?)",
+                (summit.key, *values),
+            )
+            summit_id = int(cursor.lastrowid or 0)
+        else:
+            summit_id = int(row[0])
+            self._delete_summit_quotes(summit_id)
+            self._db.execute(
+                "UPDATE summits SET name = ?, latest_published = ?, files = ?, fingerprint = ?, "
+                "briefing = ? WHERE id = ?",
+                (*values, summit_id),
+            )
+        base = summit_id << _QUOTE_SHIFT
+        self._db.executemany(
+            "INSERT INTO summit_quotes (rowid, speaker, text, kind, files) VALUES (?, ?, ?, ?, ?)",
+            (
+                (base + i, q.speaker or "", q.text, q.kind, json.dumps(q.files))
+                for i, q in enumerate(summit.quotes[: 1 << _QUOTE_SHIFT])
+            ),
+        )
+
+    def remove_summits(self, keys: Iterable[str]) -> None:
+        """Forget summits that no longer have articles."""
+        for key in keys:
+            row = self._db.execute("SELECT id FROM summits WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                self._delete_summit_quotes(int(row[0]))
+                self._db.execute("DELETE FROM summits WHERE id = ?", (row[0],))
+
+    def rank_summits(self, keys_newest_first: Sequence[str]) -> None:
+        """Record the order summits are listed in (newest first)."""
+        self._db.executemany(
+            "UPDATE summits SET rank = ? WHERE key = ? AND rank != ?",
+            ((rank, key, rank) for rank, key in enumerate(keys_newest_first)),
+        )
+
+    def _delete_summit_quotes(self, summit_id: int) -> None:
+        self._db.execute(
+            "DELETE FROM summit_quotes WHERE rowid BETWEEN ? AND ?",
+            (summit_id << _QUOTE_SHIFT, ((summit_id + 1) << _QUOTE_SHIFT) - 1),
+        )
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -179,13 +385,13 @@ class DigestStore:
         )
         return [Digest.from_dict(json.loads(r[0])) for r in rows]
 
-    def digest_hashes(self) -> dict[str, str]:
-        """File name → content hash of every stored digest of the current format (no parsing)."""
+    def cards(self) -> list[ArticleCard]:
+        """The card of every stored digest of the current format, by file name."""
         rows = self._db.execute(
-            "SELECT name, content_hash FROM files WHERE digest IS NOT NULL AND format_version = ?",
+            "SELECT card FROM files WHERE digest IS NOT NULL AND format_version = ? ORDER BY name",
             (DIGEST_FORMAT_VERSION,),
         )
-        return {r[0]: r[1] for r in rows}
+        return [ArticleCard.from_row(json.loads(r[0])) for r in rows]
 
     def digests_named(self, names: Iterable[str]) -> list[Digest]:
         """The stored digests (current format) of the given files; missing ones are left out."""
@@ -208,6 +414,18 @@ class DigestStore:
         ).fetchone()
         return Digest.from_dict(json.loads(row[0])) if row else None
 
+    def summit_heads(self) -> list[SummitHead]:
+        """Every summit without its briefing, newest first."""
+        rows = self._db.execute(
+            "SELECT key, name, files, latest_published FROM summits ORDER BY rank"
+        )
+        return [SummitHead(r[0], r[1], tuple(json.loads(r[2])), r[3]) for r in rows]
+
+    def summit(self, key: str) -> Summit | None:
+        """One summit's merged briefing."""
+        row = self._db.execute("SELECT briefing FROM summits WHERE key = ?", (key,)).fetchone()
+        return Summit.from_dict(json.loads(row[0])) if row else None
+
     def errors(self) -> list[BuildError]:
         """Files whose last build failed, with the reason."""
         rows = self._db.execute(
@@ -221,22 +439,98 @@ class DigestStore:
         return float(row[0]) if row and row[0] is not None else None
 
     def search(self, words: str, limit: int = 10) -> list[SearchHit]:
-        """Sentences and quotes matching every word (prefix match), best first."""
-        query = _fts_query(words)
+        """Sentences and quotes matching every word, best first among the most recent matches.
+
+        BM25 needs each match's term positions, so ranking all of a common word's tens of
+        thousands of matches costs hundreds of milliseconds.  Rowids are in publication order,
+        so the :data:`SEARCH_WINDOW` most recent matches are read newest first and only those
+        are ranked: a rare word is ranked across the whole archive, a common one across its
+        recent articles, which for news is what a reader wants anyway.
+        """
+        query = fts_query(words, prefixes=False)
         if not query:
             return []
+        ranked = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM (SELECT rowid AS id, rank AS score FROM passages "
+                "WHERE passages MATCH ?1 ORDER BY rowid DESC LIMIT ?2) ORDER BY score LIMIT ?3",
+                (query, SEARCH_WINDOW, limit),
+            )
+        ]
+        hits = []
+        for rowid in ranked:  # by rowid alone: a lookup, where MATCH would search again
+            row = self._db.execute(
+                "SELECT file, kind, text, speaker FROM passages WHERE rowid = ?", (rowid,)
+            ).fetchone()
+            if row is not None:
+                hits.append(SearchHit(row[0], row[1], row[2], row[3]))
+        return hits
+
+    def search_quotes(
+        self, words: str, offset: int = 0, limit: int = 8
+    ) -> tuple[int, list[QuoteHit]]:
+        """Merged quotes of every summit whose speaker or text has all the words.
+
+        Returns the number of matches and one page of them, newest summit first, each summit's
+        quotes in briefing order.
+        """
+        query = fts_query(words, drop_stop_words=False)
+        if not query:
+            return 0, []
+        total = self._db.execute(
+            "SELECT count(*) FROM summit_quotes WHERE summit_quotes MATCH ?", (query,)
+        ).fetchone()[0]
         rows = self._db.execute(
-            "SELECT file, kind, text, speaker, snippet(passages, 0, '\x02', '\x03', '…', 24) "
-            "FROM passages WHERE passages MATCH ? ORDER BY bm25(passages) LIMIT ?",
-            (query, limit),
+            "SELECT q.speaker, q.text, q.kind, q.files, s.key FROM summit_quotes AS q "
+            f"JOIN summits AS s ON s.id = q.rowid >> {_QUOTE_SHIFT} "
+            "WHERE summit_quotes MATCH ? ORDER BY s.rank, q.rowid LIMIT ? OFFSET ?",
+            (query, limit, offset),
         )
-        return [SearchHit(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return int(total), [
+            QuoteHit(MergedQuote(r[1], r[0] or None, r[2], tuple(json.loads(r[3]))), r[4])
+            for r in rows
+        ]
+
+    def names_speaker(self, words: str) -> bool:
+        """Whether some stored quote's speaker has every one of ``words``."""
+        query = fts_query(words, drop_stop_words=False)
+        if not query:
+            return False
+        row = self._db.execute(
+            "SELECT 1 FROM summit_quotes WHERE summit_quotes MATCH ? LIMIT 1",
+            (f"speaker : ({query})",),
+        ).fetchone()
+        return row is not None
 
 
-def _fts_query(words: str) -> str:
-    """Turn free text into a safe FTS5 query: every word, as a quoted prefix term."""
-    terms = [w for w in "".join(c if c.isalnum() else " " for c in words).split() if w]
-    return " ".join(f'"{t}"*' for t in terms[:12])
+def fts_query(words: str, *, prefixes: bool = True, drop_stop_words: bool = True) -> str:
+    """Turn free text into a safe FTS5 query: every word a quoted term that must match.
+
+    With ``prefixes``, words of three letters or more match as prefixes ("negotiat" finds
+    "negotiations"); otherwise only a word typed with a trailing ``*`` does.  Short words and
+    stop words are always whole words, since "a*" or "the*" would expand to a large part of the
+    vocabulary.  Stop words are dropped when other words remain: they match nearly every
+    passage and only slow the search down.
+    """
+    terms = _TERM.findall(words)[:12]
+    if drop_stop_words:
+        kept = [(t, star) for t, star in terms if t.lower() not in _STOP_WORDS]
+        terms = kept or terms
+    return " ".join(
+        f'"{t}"*'
+        if (prefixes or star) and len(t) >= 3 and t.lower() not in _STOP_WORDS
+        else f'"{t}"'
+        for t, star in terms
+    )
+
+
+def _day_number(published: str | None) -> int:
+    """Days since 0001-01-01 of a ``YYYY-MM-DD`` date; 0 for an undated article."""
+    try:
+        return _dt.date.fromisoformat(published).toordinal() if published else 0
+    except ValueError:
+        return 0
 
 
 def _passages(digest: Digest) -> Iterator[tuple[str, str, str, str | None]]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from briefings.gazetteer import is_city, is_known_place
 from briefings.models import (
+    ArticleCard,
+    ArticleMeta,
     Conflict,
     Digest,
     Entities,
@@ -23,6 +26,7 @@ from briefings.models import (
     MergedQuote,
     SourcedClaim,
     Summit,
+    SummitHead,
     TimelineEvent,
 )
 
@@ -193,10 +197,32 @@ def _detect_city(title: str | None, text: str, organization: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def group_digests(digests: Iterable[Digest]) -> dict[SummitKey, list[Digest]]:
-    """Group digests by summit; articles that name only an organisation join its one summit."""
-    groups: dict[SummitKey, list[Digest]] = defaultdict(list)
-    vague: list[tuple[SummitKey, Digest]] = []
+class _Article(Protocol):
+    """What grouping needs of an article: a digest or its card."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def summit(self) -> str | None: ...
+
+
+_A = TypeVar("_A", bound=_Article)
+
+
+class _Dated(Protocol):
+    @property
+    def file(self) -> str: ...
+    @property
+    def meta(self) -> ArticleMeta: ...
+
+
+_M = TypeVar("_M", bound=_Dated)
+
+
+def group_digests(digests: Iterable[_A]) -> dict[SummitKey, list[_A]]:
+    """Group digests (or cards) by summit; articles naming only an organisation join its one."""
+    groups: dict[SummitKey, list[_A]] = defaultdict(list)
+    vague: list[tuple[SummitKey, _A]] = []
     for digest in digests:
         key = SummitKey.decode(digest.summit)
         if key.organization and (key.city or key.year):
@@ -211,27 +237,16 @@ def group_digests(digests: Iterable[Digest]) -> dict[SummitKey, list[Digest]]:
     return dict(groups)
 
 
-def build_summits(
-    digests: Iterable[Digest],
-    *,
-    reuse: Iterable[Summit] = (),
-    unchanged: Collection[str] = frozenset(),
-) -> list[Summit]:
-    """Merge all digests into summit briefings, newest summit first.
+def build_summits(digests: Iterable[Digest]) -> list[Summit]:
+    """Merge all digests into summit briefings, newest summit first (see also
+    :func:`briefings.summit_index.refresh_summits`, which does this incrementally in a store)."""
+    summits = [merge_summit(key, members) for key, members in group_digests(digests).items()]
+    return sorted(summits, key=summit_order, reverse=True)
 
-    ``reuse``: summits merged before.  One whose articles are exactly the same files, all in
-    ``unchanged`` (same content as when it was merged), is kept instead of merged again.
-    """
-    previous = {summit.key: summit for summit in reuse}
-    summits = []
-    for key, members in group_digests(digests).items():
-        old = previous.get(key.encode())
-        files = {d.file for d in members}
-        if old is not None and files == set(old.files) and all(f in unchanged for f in files):
-            summits.append(old)
-        else:
-            summits.append(merge_summit(key, members))
-    return sorted(summits, key=lambda s: (s.latest_published or "", s.name), reverse=True)
+
+def summit_order(summit: Summit | SummitHead) -> tuple[str, str]:
+    """Sort key of summits; reversed, it lists the most recent first."""
+    return (summit.latest_published or "", summit.name)
 
 
 #: A briefing merges at most this many of a summit's articles, the most recent first.  Merging
@@ -241,16 +256,28 @@ def build_summits(
 MAX_MERGED_ARTICLES = 50
 
 
-def merge_summit(key: SummitKey, digests: Sequence[Digest]) -> Summit:
-    """Merge the digests of one summit into its briefing (its most recent articles)."""
-    ordered = sorted(digests, key=lambda d: (d.meta.published or "", d.file), reverse=True)
-    published = [d.meta.published for d in ordered if d.meta.published]
+def newest_first(articles: Iterable[_M]) -> list[_M]:
+    """Articles (digests or cards) in the order a briefing cites them: newest first."""
+    return sorted(articles, key=lambda d: (d.meta.published or "", d.file), reverse=True)
+
+
+def merge_summit(
+    key: SummitKey, digests: Sequence[Digest], *, members: Sequence[ArticleCard] = ()
+) -> Summit:
+    """Merge the digests of one summit into its briefing (its most recent articles).
+
+    ``members``: every article of the summit, when ``digests`` holds only the most recent
+    :data:`MAX_MERGED_ARTICLES` of them (so the others need not be read from the store).
+    """
+    ordered = newest_first(digests)
+    everyone: Sequence[ArticleCard | Digest] = newest_first(members) if members else ordered
+    published = [d.meta.published for d in everyone if d.meta.published]
     recent = ordered[:MAX_MERGED_ARTICLES]
     conflicts = find_conflicts(recent)
     return Summit(
         key=key.encode(),
         name=key.name,
-        files=tuple(d.file for d in ordered),
+        files=tuple(d.file for d in everyone),
         summary=_merge_summary(recent),
         quotes=_merge_quotes(recent),
         timeline=_merge_timeline(recent, conflicts),

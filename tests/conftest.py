@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterator
 
     from bot.fakeapi import FakeBotApi
     from briefings.library import Library
@@ -49,13 +49,14 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_library(seed_store: Path) -> Library:
-    """The seeds' digests and summits, loaded as the bot loads them."""
+def seed_library(seed_store: Path) -> Iterator[Library]:
+    """The seeds' digests and summits, loaded as the bot loads them (reading through an open
+    store, since briefings and digests are read on demand)."""
     from briefings.library import Library
     from briefings.store import DigestStore
 
     with DigestStore(seed_store) as store:
-        return Library.load(store)
+        yield Library.load(store)
 
 
 @pytest.fixture

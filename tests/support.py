@@ -16,12 +16,15 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.fakeapi import FakeBotApi, SentRecord
+from briefings.library import Library
+from briefings.models import BuildError, Digest
 from briefings.pipeline import build
 from briefings.store import DigestStore
 
@@ -32,6 +35,19 @@ PROJECT = Path(__file__).resolve().parent.parent
 # Built from parts so that no token-shaped literal sits in the repository (secret scanners).
 TOKEN = "7012345678" + ":" + "AAHrelTestTokenXyz_0123456789abcdefghij"
 ADMIN = 777
+
+
+def library_of(
+    digests: Iterable[Digest], path: Path, errors: Iterable[BuildError] = ()
+) -> Library:
+    """A library of the given digests, stored at ``path`` and loaded as the bot loads one."""
+    store = DigestStore(path)
+    with store.transaction():
+        for digest in digests:
+            store.put_digest(digest, size=1, mtime_ns=1)
+        for error in errors:
+            store.put_error(error, size=1, mtime_ns=1, content_hash="broken")
+    return Library.load(store)
 
 
 def make_workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from bench import corpus
 from bench.broadcast import windows
@@ -59,31 +57,3 @@ def test_the_suite_lists_its_benchmarks() -> None:
         check=True,
     )
     assert "--quick" in done.stdout and "broadcast" in done.stdout
-
-
-def test_incremental_reload_equals_a_full_load(
-    tmp_path: Path, seeds_dir: Path, seed_store: Path
-) -> None:
-    """The bot reloads with ``Library.load(store, previous=…)`` after each build (what keeps it
-    answering while it builds): it must give exactly what a full load gives."""
-    from briefings.library import Library
-    from briefings.pipeline import build
-    from briefings.store import DigestStore
-
-    seeds = tmp_path / "seeds"
-    shutil.copytree(seeds_dir, seeds)
-    shutil.copy(seed_store, tmp_path / "digests.sqlite3")
-    with DigestStore(tmp_path / "digests.sqlite3") as store:
-        build(seeds, store)
-        before = Library.load(store)
-        (seeds / "003_recombined.txt").write_text(corpus.article_text(0), encoding="utf-8")
-        first = sorted(seeds.glob("0*.txt"))[0]
-        first.write_text(first.read_text(encoding="utf-8") + "\nOne more line.\n")
-        report = build(seeds, store)
-        assert len(report.built) == 2, report
-        incremental = Library.load(store, previous=before)
-        full = Library.load(store)
-    assert incremental.digests == full.digests
-    assert incremental.summits == full.summits
-    unchanged = {d.file for d in before.digests} - {first.name}
-    assert all(incremental.digest(f) is before.digest(f) for f in unchanged)  # reused

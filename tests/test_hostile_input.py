@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import TOKEN, ask, make_settings
+from support import TOKEN, ask, library_of, make_settings
 
 from bot.app import build_application, render_daily, render_new_articles, running
 from bot.fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
@@ -57,7 +57,6 @@ from briefings.library import Library
 from briefings.models import BuildError, Digest, Entities
 from briefings.pipeline import BuildReport, build, scan_seeds
 from briefings.store import DigestStore, SearchHit
-from briefings.summits import build_summits
 
 RUNS: dict[str, int] = {}
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".markdown", ".text")
@@ -219,7 +218,7 @@ def test_build_never_raises_on_a_folder_of_any_bytes() -> None:
 
 
 def hostile_library(
-    texts: list[str], titles: list[str], names: list[str], key: str | None
+    where: Path, texts: list[str], titles: list[str], names: list[str], key: str | None
 ) -> Library:
     digests: list[Digest] = []
     for index, (text, title, name) in enumerate(zip(texts, titles, names, strict=False)):
@@ -233,21 +232,22 @@ def hostile_library(
             summit=key if index == 0 and key is not None else digest.summit,
         )
         digests.append(digest)
-    return Library(
-        digests=tuple(digests),
-        summits=tuple(build_summits(digests)),
-        errors=(BuildError(f"{names[0]}.txt", titles[0] or "<b>broken</b> & gone"),),
-        updated_at=time.time(),
-        _by_file={d.file: d for d in digests},
-    )
+    errors = [BuildError(f"{names[0]}.txt", titles[0] or "<b>broken</b> & gone")]
+    return library_of(digests, where, errors)
+
+
+def all_digests(library: Library) -> list[Digest]:
+    """Every digest of ``library``, in file order."""
+    return library.digests(c.file for c in library.articles)
 
 
 def render_everything(library: Library, query: str) -> int:
     """Every template the bot sends, fed from ``library`` and the user's ``query``."""
     messages = 0
+    digests = all_digests(library)
     rendered: list[str] = [
         render("start", summits=library.summits),
-        render("sources", digests=list(library.digests), errors=library.errors),
+        render("sources", digests=digests, errors=library.errors),
         render("message", text=query or "."),
         render(
             "status", articles=1, summits=1, errors=library.errors, updated_at=None,
@@ -261,18 +261,20 @@ def render_everything(library: Library, query: str) -> int:
                 query or "x",
                 tuple(
                     (
-                        SearchHit(d.file, "quote", d.summary[0], query, query),
+                        SearchHit(d.file, "quote", d.summary[0], query),
                         source_of(library, d.file),
                     )
-                    for d in library.digests
+                    for d in digests
                 ),
             ),
         ),
-        *(render("digest", d=d) for d in library.digests),
-        *render_new_articles(library, [d.file for d in library.digests]),
+        *(render("digest", d=d) for d in digests),
+        *render_new_articles(library, [d.file for d in digests]),
         *render_daily(library, None),
     ]  # fmt: skip
-    for summit in library.summits:
+    for head in library.summits:
+        summit = library.summit(head.key)
+        assert summit is not None
         token = summit_token(summit)
         rendered.append(render("summary", view=summary_view(library, summit)))
         rendered.append(render("timeline", view=timeline_view(library, summit)))
@@ -284,15 +286,15 @@ def render_everything(library: Library, query: str) -> int:
                     data = str(button.callback_data)
                     assert len(data.encode()) <= MAX_CALLBACK_BYTES
                     assert parse_callback(data) is not None or data == "sub:new"
-    keyboard = sources_keyboard([(d.meta.title or d.file, d.article_id) for d in library.digests])
-    for digest, row in zip(library.digests, keyboard.inline_keyboard, strict=True):
+    keyboard = sources_keyboard([(d.meta.title or d.file, d.article_id) for d in digests])
+    for digest, row in zip(digests, keyboard.inline_keyboard, strict=True):
         assert parse_callback(str(row[0].callback_data)) == DigestRequest(digest.article_id)
     for text in rendered:
         messages += check_messages(text)
     return messages
 
 
-def test_every_template_stays_valid_telegram_html_for_hostile_articles() -> None:
+def test_every_template_stays_valid_telegram_html_for_hostile_articles(tmp_path: Path) -> None:
     runs = 0
     parts = 0
 
@@ -310,19 +312,22 @@ def test_every_template_stays_valid_telegram_html_for_hostile_articles() -> None
         nonlocal runs, parts
         runs += 1
         names = [n.replace("/", "_") for n in names]
-        library = hostile_library(texts, titles * 3, names * 3, key)
+        where = tmp_path / f"{runs}.sqlite3"
+        library = hostile_library(where, texts, titles * 3, names * 3, key)
         parts += render_everything(library, query)
 
     check()
     record_runs(f"hostile articles through every template ({parts} messages checked)", runs)
 
 
-def test_very_long_hostile_article_is_split_into_valid_messages() -> None:
+def test_very_long_hostile_article_is_split_into_valid_messages(tmp_path: Path) -> None:
     text = "\n\n".join(
         f"<b>{i}</b> & “quote” 😀 " + "w" * 700 + " </i> " + "😀" * 900 for i in range(12)
     )
-    library = hostile_library([text], ["<title> & 😀" * 40], ["name<&>"], None)
-    digest = dataclasses.replace(library.digests[0], summary=tuple(text.split("\n\n")))
+    library = hostile_library(
+        tmp_path / "d.sqlite3", [text], ["<title> & 😀" * 40], ["name<&>"], None
+    )
+    digest = dataclasses.replace(all_digests(library)[0], summary=tuple(text.split("\n\n")))
     rendered = render("digest", d=digest)
     assert utf16_len(parse_html(rendered)[0]) > 4096  # really needs splitting
     assert check_messages(rendered) >= 2
@@ -335,7 +340,7 @@ def test_any_command_argument_is_an_answer_or_a_polite_argument_error(
     seed_library: Library,
 ) -> None:
     runs = 0
-    library = dataclasses.replace(seed_library, store=None)  # search through the fixture's rules
+    library = seed_library
 
     @examples(400)
     @given(
@@ -467,7 +472,7 @@ async def test_forged_and_random_callback_payloads_end_to_end(
     async with running(app):
         library = app.bot_data[SERVICES_KEY].library
         token = summit_token(library.summits[0])
-        article = library.digests[0].article_id
+        article = library.articles[0].article_id
         [summary] = await ask(api, 91_000, "/summary")
         payloads = [
             f"q:{token}:9999", f"t:{token}:0", f"s:{token}:1", f"d:{article}", "d:0000000000",
@@ -541,8 +546,8 @@ def test_an_oversized_seed_is_refused_with_a_clear_error(tmp_path: Path) -> None
         assert report.built == ["good.txt"]
         assert "too large" in errors["huge.txt"] and "MB" in errors["huge.txt"]
         library = Library.load(store)
-    assert [e.file for e in library.errors] == ["huge.txt"]  # shown by /status and /sources
-    check_messages(render("sources", digests=list(library.digests), errors=library.errors))
+        assert [e.file for e in library.errors] == ["huge.txt"]  # shown by /status and /sources
+        check_messages(render("sources", digests=library.articles, errors=library.errors))
 
 
 ODD_NAMES = [
@@ -568,9 +573,9 @@ def test_seed_names_with_odd_characters_work(tmp_path: Path) -> None:
         assert set(ODD_NAMES) <= set(report.built)
         assert build(seeds, store, executor=threads).built == []  # stable names: no rebuild
         library = Library.load(store)
-    assert check_messages(render("sources", digests=list(library.digests), errors=())) >= 1
-    for digest in library.digests:
-        check_messages(render("digest", d=digest))
+        assert check_messages(render("sources", digests=library.articles, errors=())) >= 1
+        for digest in all_digests(library):
+            check_messages(render("digest", d=digest))
 
 
 def test_ten_thousand_seed_files_scan_quickly(tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ class Renders:
 
     def new_articles(self, library: Library, files: Sequence[str]) -> list[str]:
         self.new_calls.append(list(files))
-        return [f"<b>New:</b> {', '.join(files)}", f"{len(library.digests)} articles in total"]
+        return [f"<b>New:</b> {', '.join(files)}", f"{len(library.articles)} articles in total"]
 
     def daily(self, library: Library, sub: Subscription) -> list[str]:
         self.daily_calls.append(sub)
@@ -191,7 +191,7 @@ async def test_first_build_records_the_archive_without_announcing(
     assert (await store.stats())["briefings"] == 0
     assert renders.new_calls == []
     assert json.loads(await store.get_state(ANNOUNCED_STATE_KEY) or "") == ["a.txt", "b.md"]
-    assert [d.file for d in renders.libraries[-1].digests] == ["a.txt", "b.md"]
+    assert [d.file for d in renders.libraries[-1].articles] == ["a.txt", "b.md"]
     assert sender_of(scheduler).wakes == 0
 
 
@@ -512,7 +512,7 @@ def test_the_build_runs_in_a_process_pool_and_the_bot_never_imports_spacy(
             print(json.dumps({
                 "built": sorted(report.built),
                 "errors": [e.error for e in report.errors],
-                "digests": len(libraries[-1].digests),
+                "digests": len(libraries[-1].articles),
                 "pools": pools,
                 "spacy": sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc")),
             }))

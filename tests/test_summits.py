@@ -12,14 +12,14 @@ SEED_002 = "002_ae500b144d0d54b5.txt"
 
 def test_both_seeds_form_one_cis_summit(seed_library: Library) -> None:
     assert len(seed_library.summits) == 1
-    summit = seed_library.summits[0]
+    summit = seed_library.latest_summit()
     assert set(summit.files) == {SEED_000, SEED_002}
     assert summit.key.startswith("CIS|")
     assert "CIS" in summit.name
 
 
 def test_lachin_year_conflict_is_flagged_with_both_sources(seed_library: Library) -> None:
-    summit = seed_library.summits[0]
+    summit = seed_library.latest_summit()
     lachin = [c for c in summit.conflicts if "Lachin" in c.topic]
     assert len(lachin) == 1
     claims = {(c.file, c.value) for c in lachin[0].claims}
@@ -29,12 +29,12 @@ def test_lachin_year_conflict_is_flagged_with_both_sources(seed_library: Library
 
 
 def test_no_conflict_for_agreeing_or_unrelated_dates(seed_library: Library) -> None:
-    summit = seed_library.summits[0]
+    summit = seed_library.latest_summit()
     assert all("Lachin" in c.topic for c in summit.conflicts)
 
 
 def test_merged_timeline_is_in_date_order(seed_library: Library) -> None:
-    dates = [e.date for e in seed_library.summits[0].timeline]
+    dates = [e.date for e in seed_library.latest_summit().timeline]
     assert dates == sorted(dates, key=date_sort_key)
 
 

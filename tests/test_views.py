@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from support import library_of
 
 from bot.keyboards import DigestRequest, SectionRequest, parse_callback, section_keyboard
 from bot.render import render, utf16_len
@@ -17,10 +20,9 @@ from bot.views import (
 )
 from briefings.library import Library
 from briefings.models import ArticleMeta, Digest, Entities, Quote, TimelineEvent
-from briefings.summits import build_summits
 
 
-def _library(quotes: int, events: int) -> Library:
+def _library(tmp_path: Path, quotes: int, events: int) -> Library:
     digest = Digest(
         article_id="abc123",
         file="a.txt",
@@ -39,13 +41,11 @@ def _library(quotes: int, events: int) -> Library:
         summit="NATO|Washington|2024",
         paragraphs=("Leaders met in Washington and agreed to help.",),
     )
-    return Library(
-        digests=(digest,), summits=tuple(build_summits([digest])), _by_file={"a.txt": digest}
-    )
+    return library_of([digest], tmp_path / "digests.sqlite3")
 
 
-def test_quotes_are_paged_and_grouped_by_speaker() -> None:
-    library = _library(quotes=20, events=0)
+def test_quotes_are_paged_and_grouped_by_speaker(tmp_path: Path) -> None:
+    library = _library(tmp_path, quotes=20, events=0)
     first = quotes_view(library)
     assert first.total == 20 and first.page.count == 3 and first.page.number == 1
     assert sum(len(g.quotes) for g in first.groups) == PAGE_SIZE
@@ -53,14 +53,14 @@ def test_quotes_are_paged_and_grouped_by_speaker() -> None:
     assert last.page.number == 3 and sum(len(g.quotes) for g in last.groups) == 4
 
 
-def test_quotes_filter_by_speaker_words() -> None:
-    view = quotes_view(_library(quotes=9, events=0), "speaker 1")
+def test_quotes_filter_by_speaker_words(tmp_path: Path) -> None:
+    view = quotes_view(_library(tmp_path, quotes=9, events=0), "speaker 1")
     assert view.total == 3 and {g.speaker for g in view.groups} == {"Speaker 1"}
 
 
-def test_timeline_span_filter_and_bad_arguments() -> None:
-    library = _library(quotes=0, events=30)
-    summit = library.summits[0]
+def test_timeline_span_filter_and_bad_arguments(tmp_path: Path) -> None:
+    library = _library(tmp_path, quotes=0, events=30)
+    summit = library.latest_summit()
     assert timeline_view(library, summit, parse_year_span("1995-1999")).total == 5
     assert parse_year_span("2025") == (2025, 2025)
     assert parse_year_span("2025–2020") == (2020, 2025)
@@ -70,9 +70,9 @@ def test_timeline_span_filter_and_bad_arguments() -> None:
         choose_summit(library, "apec")
 
 
-def test_keyboard_callback_data_fits_and_round_trips() -> None:
-    library = _library(quotes=20, events=0)
-    token = summit_token(library.summits[0])
+def test_keyboard_callback_data_fits_and_round_trips(tmp_path: Path) -> None:
+    library = _library(tmp_path, quotes=20, events=0)
+    token = summit_token(library.latest_summit())
     view = quotes_view(library)
     keyboard = section_keyboard(token, "q", view.page)
     data = [b.callback_data for row in keyboard.inline_keyboard for b in row]
@@ -83,8 +83,8 @@ def test_keyboard_callback_data_fits_and_round_trips() -> None:
         assert parse_callback(forged) is None
 
 
-def test_rendered_views_escape_article_text() -> None:
-    library = _library(quotes=2, events=2)
-    text = render("timeline", view=timeline_view(library, library.summits[0]))
+def test_rendered_views_escape_article_text(tmp_path: Path) -> None:
+    library = _library(tmp_path, quotes=2, events=2)
+    text = render("timeline", view=timeline_view(library, library.latest_summit()))
     assert "NATO &lt;summit&gt; &amp; more" in text
     assert utf16_len(text) < 4096

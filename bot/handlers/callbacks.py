@@ -43,7 +43,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             update, context, request.section, request.summit, request.page, edit=True
         )
     elif isinstance(request, DigestRequest):
-        digest = next((d for d in library.digests if d.article_id == request.article_id), None)
+        card = library.article_by_id(request.article_id)
+        digest = library.digest(card.file) if card is not None else None
         if digest is None:
             await query.answer(STALE)
             return

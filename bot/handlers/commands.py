@@ -25,6 +25,8 @@ from bot.views import ArgumentError, summit_by_token, summit_token
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _DEEP_LINK = re.compile(r"^(summary|quotes|timeline)_([0-9a-f]{8})$")
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
+#: /sources lists this many articles, the most recent (each with a button).
+SOURCES_SHOWN = 40
 
 
 def _args(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -127,12 +129,12 @@ async def send_section(
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The articles behind the briefings, with a button per article."""
     library = services(context).library
-    digests = sorted(library.digests, key=lambda d: d.meta.published or "", reverse=True)
-    keyboard = sources_keyboard([(d.meta.title or d.file, d.article_id) for d in digests[:40]])
+    shown = library.newest_articles()[:SOURCES_SHOWN]
+    keyboard = sources_keyboard([(d.meta.title or d.file, d.article_id) for d in shown])
     await reply(
         update,
-        render("sources", digests=digests, errors=library.errors),
-        keyboard if digests else None,
+        render("sources", digests=shown, total=len(library.articles), errors=library.errors),
+        keyboard if shown else None,
     )
 
 
@@ -250,7 +252,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update,
         render(
             "status",
-            articles=len(library.digests),
+            articles=len(library.articles),
             summits=len(library.summits),
             errors=library.errors,
             updated_at=library.updated_at,
@@ -281,7 +283,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _require_admin(update, context)
     svc = services(context)
     figures: dict[str, int | str] = {
-        "articles": len(svc.library.digests),
+        "articles": len(svc.library.articles),
         "summits": len(svc.library.summits),
         "unreadable files": len(svc.library.errors),
     }

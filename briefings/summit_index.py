@@ -1,0 +1,83 @@
+"""Summit briefings kept in the store, merged again only where their articles changed.
+
+Merging a summit reads its articles' full digests (paragraphs included, for conflict detection),
+so it belongs to whoever builds: the builder merges after recording digests, and the bot only
+reads finished briefings.  Loading a 10,000-article archive is then a read of small rows, not a
+parse of every digest and a merge of every summit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from briefings.models import ArticleCard
+from briefings.store import DigestStore
+from briefings.summits import (
+    MAX_MERGED_ARTICLES,
+    group_digests,
+    merge_summit,
+    newest_first,
+)
+
+log = logging.getLogger(__name__)
+
+#: Bump when merging changes, so every stored briefing is merged again.
+MERGE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """What a refresh did."""
+
+    merged: int
+    kept: int
+    removed: int
+
+
+def refresh_summits(store: DigestStore) -> RefreshReport:
+    """Bring the stored summit briefings up to date with the stored digests.
+
+    A summit is merged again only when its articles (by name and content hash) are not the ones
+    it was last merged from; summits left without articles are removed.  Runs in one
+    transaction, so readers see either the old briefings or the new ones.
+    """
+    with store.transaction():
+        generation = store.summits_generation()
+        groups = group_digests(store.cards())
+        stored = store.summit_fingerprints()
+        merged = kept = 0
+        heads = []
+        for key, members in groups.items():
+            fingerprint = _fingerprint(members)
+            encoded = key.encode()
+            ordered = newest_first(members)
+            if stored.get(encoded) == fingerprint:
+                kept += 1
+            else:
+                recent = store.digests_named(c.file for c in ordered[:MAX_MERGED_ARTICLES])
+                summit = merge_summit(key, recent, members=ordered)
+                store.put_summit(summit, fingerprint)
+                merged += 1
+            heads.append((_latest(ordered), key.name, encoded))
+        gone = set(stored) - {key.encode() for key in groups}
+        store.remove_summits(gone)
+        heads.sort(key=lambda h: (h[0] or "", h[1]), reverse=True)  # as summits.summit_order
+        store.rank_summits([encoded for _, _, encoded in heads])
+        store.mark_summits_current(generation)
+    if merged or gone:
+        log.info("summits: %d merged, %d unchanged, %d removed", merged, kept, len(gone))
+    return RefreshReport(merged, kept, len(gone))
+
+
+def _fingerprint(members: Sequence[ArticleCard]) -> str:
+    digest = hashlib.sha1(f"{MERGE_VERSION}\n".encode(), usedforsecurity=False)
+    for card in sorted(members, key=lambda c: c.file):
+        digest.update(f"{card.file}\0{card.content_hash}\0{card.meta.published}\n".encode())
+    return digest.hexdigest()
+
+
+def _latest(members: Sequence[ArticleCard]) -> str | None:
+    return max((c.meta.published for c in members if c.meta.published), default=None)
