@@ -42,6 +42,7 @@ from bench.common import (
     verdict,
     wait_reply,
 )
+from briefings.store import SEARCH_WINDOW
 
 STARTUP_TARGET = 2.0
 RSS_TARGET_MB = 150
@@ -203,9 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for s in scales
     ]  # fmt: skip
     body = (
-        f"/search at {SEARCH_RATE:.0f} commands/s; queries: {', '.join(QUERIES)} (every word a "
-        "prefix term, best 10 by BM25).  The "
-        "memory target is checked against the peak (VmHWM), which includes start-up.\n\n"
+        f"/search at {SEARCH_RATE:.0f} commands/s; queries: {', '.join(QUERIES)} (stop words "
+        "dropped, the other words stemmed; the best 10 by BM25 among the "
+        f"{SEARCH_WINDOW} most recent matching passages).  The memory target is checked "
+        "against the peak (VmHWM), which includes start-up.\n\n"
         + table(["measure", "value", "target"], rows)
         + "\n\nHow it grows with the archive:\n\n"
         + table(
