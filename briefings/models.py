@@ -174,6 +174,17 @@ class ArticleCard:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleStamp:
+    """What merging summits needs to know of an article without reading its digest: which
+    summit, how recent, and whether its content changed since a summit was merged."""
+
+    file: str
+    content_hash: str
+    published: str | None
+    summit: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class BuildError:
     """A seed file that could not be digested, and why (shown to the user, never swallowed)."""
 

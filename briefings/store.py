@@ -21,6 +21,7 @@ from pathlib import Path
 from briefings.models import (
     DIGEST_FORMAT_VERSION,
     ArticleCard,
+    ArticleStamp,
     BuildError,
     Digest,
     MergedQuote,
@@ -30,7 +31,7 @@ from briefings.models import (
 from briefings.sentences import split_sentences
 
 #: Bumped when the tables change; an older store is migrated when opened (see ``_migrate``).
-STORE_VERSION = 2
+STORE_VERSION = 3
 
 #: Quotes are matched by word beginnings ("put" finds Putin): a summit has few of them.
 _TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
@@ -50,6 +51,7 @@ CREATE TABLE IF NOT EXISTS files (
     published TEXT,
     built_at REAL NOT NULL,
     card TEXT,
+    summit TEXT,
     passages_lo INTEGER,
     passages_hi INTEGER
 );
@@ -72,6 +74,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS summit_quotes USING fts5(
 );
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+
+#: Columns of ``files`` derived from the digest (added to an older store by ``_migrate``).
+_DERIVED_COLUMNS = {
+    "card": "TEXT",
+    "summit": "TEXT",
+    "passages_lo": "INTEGER",
+    "passages_hi": "INTEGER",
+}
 
 #: Passage rowids are ``day << 32 | sequence``: ``day`` is the article's publication date as a
 #: day number (0 when undated), so rowid order is publication order and /search can rank the
@@ -159,17 +169,21 @@ class DigestStore:
     def _migrate(self) -> None:
         """Create the tables, or bring a store written by an older version up to date.
 
-        Version 1 stores lack the article cards, the dated passage rowids and the summit tables:
-        cards are derived from the stored digests and the search index is rebuilt from them (no
-        seed is re-read and no model is loaded); summits are merged by the next load.
+        Version 1 stores lack the article cards and summits, and their passages have undated
+        rowids; version 2 stores lack the ``summit`` column.  What is missing is derived from
+        the stored digests (no seed is re-read and no model is loaded), the search index is
+        rebuilt if its rowids are undated, and summits are merged by the next load.
         """
-        if self._db.execute("PRAGMA user_version").fetchone()[0] >= STORE_VERSION:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= STORE_VERSION:
             return  # another process migrated it while this one waited for the lock
         existing = {r[1] for r in self._db.execute("PRAGMA table_info(files)")}
-        if existing and "card" not in existing:
-            for column in ("card TEXT", "passages_lo INTEGER", "passages_hi INTEGER"):
-                self._db.execute(f"ALTER TABLE files ADD COLUMN {column}")
+        reindex = bool(existing) and version < 2
+        if reindex:
             self._db.execute("DROP TABLE IF EXISTS passages")
+        for column, kind in _DERIVED_COLUMNS.items():
+            if existing and column not in existing:
+                self._db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
         for statement in _SCHEMA.split(";"):  # not executescript: it would COMMIT
             if statement.strip():
                 self._db.execute(statement)
@@ -177,10 +191,11 @@ class DigestStore:
         for (stored,) in rows:
             digest = Digest.from_dict(json.loads(stored))
             self._db.execute(
-                "UPDATE files SET card = ? WHERE name = ?",
-                (json.dumps(digest.card().to_row(), ensure_ascii=False), digest.file),
+                "UPDATE files SET card = ?, summit = ? WHERE name = ?",
+                (_card_json(digest), digest.summit, digest.file),
             )
-            self._index_passages(digest)
+            if reindex:
+                self._index_passages(digest)
         self._bump_generation()
         self._db.execute(f"PRAGMA user_version = {STORE_VERSION}")
 
@@ -199,7 +214,8 @@ class DigestStore:
         self._delete_passages(digest.file)
         self._db.execute(
             "INSERT OR REPLACE INTO files (name, size, mtime_ns, content_hash, format_version, "
-            "error, digest, published, built_at, card) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            "error, digest, published, built_at, card, summit) "
+            "VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?)",
             (
                 digest.file,
                 size,
@@ -209,7 +225,8 @@ class DigestStore:
                 json.dumps(digest.to_dict(), ensure_ascii=False),
                 digest.meta.published,
                 time.time(),
-                json.dumps(digest.card().to_row(), ensure_ascii=False),
+                _card_json(digest),
+                digest.summit,
             ),
         )
         self._index_passages(digest)
@@ -393,6 +410,15 @@ class DigestStore:
         )
         return [ArticleCard.from_row(json.loads(r[0])) for r in rows]
 
+    def stamps(self) -> list[ArticleStamp]:
+        """What summit merging needs of every stored digest (current format): no JSON parsed."""
+        rows = self._db.execute(
+            "SELECT name, content_hash, published, summit FROM files "
+            "WHERE digest IS NOT NULL AND format_version = ?",
+            (DIGEST_FORMAT_VERSION,),
+        )
+        return [ArticleStamp(*r) for r in rows]
+
     def digests_named(self, names: Iterable[str]) -> list[Digest]:
         """The stored digests (current format) of the given files; missing ones are left out."""
         wanted = list(names)
@@ -523,6 +549,10 @@ def fts_query(words: str, *, prefixes: bool = True, drop_stop_words: bool = True
         else f'"{t}"'
         for t, star in terms
     )
+
+
+def _card_json(digest: Digest) -> str:
+    return json.dumps(digest.card().to_row(), ensure_ascii=False)
 
 
 def _day_number(published: str | None) -> int:

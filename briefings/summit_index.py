@@ -13,13 +13,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.models import ArticleCard
+from briefings.models import ArticleStamp
 from briefings.store import DigestStore
 from briefings.summits import (
     MAX_MERGED_ARTICLES,
     group_digests,
     merge_summit,
-    newest_first,
+    stamps_newest_first,
 )
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,14 @@ def refresh_summits(store: DigestStore) -> RefreshReport:
     """
     with store.transaction():
         generation = store.summits_generation()
-        groups = group_digests(store.cards())
+        groups = group_digests(store.stamps())
         stored = store.summit_fingerprints()
         merged = kept = 0
         heads = []
         for key, members in groups.items():
             fingerprint = _fingerprint(members)
             encoded = key.encode()
-            ordered = newest_first(members)
+            ordered = stamps_newest_first(members)
             if stored.get(encoded) == fingerprint:
                 kept += 1
             else:
@@ -72,12 +72,12 @@ def refresh_summits(store: DigestStore) -> RefreshReport:
     return RefreshReport(merged, kept, len(gone))
 
 
-def _fingerprint(members: Sequence[ArticleCard]) -> str:
+def _fingerprint(members: Sequence[ArticleStamp]) -> str:
     digest = hashlib.sha1(f"{MERGE_VERSION}\n".encode(), usedforsecurity=False)
-    for card in sorted(members, key=lambda c: c.file):
-        digest.update(f"{card.file}\0{card.content_hash}\0{card.meta.published}\n".encode())
+    for stamp in sorted(members, key=lambda s: s.file):
+        digest.update(f"{stamp.file}\0{stamp.content_hash}\0{stamp.published}\n".encode())
     return digest.hexdigest()
 
 
-def _latest(members: Sequence[ArticleCard]) -> str | None:
-    return max((c.meta.published for c in members if c.meta.published), default=None)
+def _latest(members: Sequence[ArticleStamp]) -> str | None:
+    return max((s.published for s in members if s.published), default=None)

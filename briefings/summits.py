@@ -17,8 +17,8 @@ from typing import Protocol, TypeVar
 
 from briefings.gazetteer import is_city, is_known_place
 from briefings.models import (
-    ArticleCard,
     ArticleMeta,
+    ArticleStamp,
     Conflict,
     Digest,
     Entities,
@@ -229,10 +229,11 @@ def group_digests(digests: Iterable[_A]) -> dict[SummitKey, list[_A]]:
             groups[key].append(digest)
         else:
             vague.append((key, digest))
+    by_organization: dict[str | None, list[SummitKey]] = defaultdict(list)
+    for known in groups:
+        by_organization[known.organization].append(known)
     for key, digest in vague:
-        matches = (
-            [k for k in groups if k.organization == key.organization] if key.organization else []
-        )
+        matches = by_organization.get(key.organization, []) if key.organization else []
         groups[matches[0] if len(matches) == 1 else key].append(digest)
     return dict(groups)
 
@@ -261,8 +262,13 @@ def newest_first(articles: Iterable[_M]) -> list[_M]:
     return sorted(articles, key=lambda d: (d.meta.published or "", d.file), reverse=True)
 
 
+def stamps_newest_first(stamps: Iterable[ArticleStamp]) -> list[ArticleStamp]:
+    """:func:`newest_first` for stamps (the same order)."""
+    return sorted(stamps, key=lambda s: (s.published or "", s.file), reverse=True)
+
+
 def merge_summit(
-    key: SummitKey, digests: Sequence[Digest], *, members: Sequence[ArticleCard] = ()
+    key: SummitKey, digests: Sequence[Digest], *, members: Sequence[ArticleStamp] = ()
 ) -> Summit:
     """Merge the digests of one summit into its briefing (its most recent articles).
 
@@ -270,14 +276,17 @@ def merge_summit(
     :data:`MAX_MERGED_ARTICLES` of them (so the others need not be read from the store).
     """
     ordered = newest_first(digests)
-    everyone: Sequence[ArticleCard | Digest] = newest_first(members) if members else ordered
-    published = [d.meta.published for d in everyone if d.meta.published]
+    if members:
+        everyone = [(m.file, m.published) for m in stamps_newest_first(members)]
+    else:
+        everyone = [(d.file, d.meta.published) for d in ordered]
+    published = [date for _, date in everyone if date]
     recent = ordered[:MAX_MERGED_ARTICLES]
     conflicts = find_conflicts(recent)
     return Summit(
         key=key.encode(),
         name=key.name,
-        files=tuple(d.file for d in everyone),
+        files=tuple(file for file, _ in everyone),
         summary=_merge_summary(recent),
         quotes=_merge_quotes(recent),
         timeline=_merge_timeline(recent, conflicts),
