@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -51,25 +52,33 @@ def section_keyboard(
     token: str, current: str, page: Page | None = None, *, subscribe: bool = False
 ) -> InlineKeyboardMarkup:
     """Summary | Quotes | Timeline, plus ‹ › paging for the current section when needed."""
+    number, count = (page.number, page.count) if page is not None and page.count > 1 else (0, 0)
+    return _section_keyboard(token, current, number, count, subscribe)
+
+
+@lru_cache(maxsize=4096)
+def _section_keyboard(
+    token: str, current: str, number: int, count: int, subscribe: bool
+) -> InlineKeyboardMarkup:
+    """The keyboard itself (``count`` 0: no paging row).
+
+    Cached: a keyboard depends on these five values only, and PTB's markup and buttons are
+    immutable, so one object can be sent any number of times.  Building the buttons afresh for
+    every reply cost about as much as the view of a short section.
+    """
     rows: list[list[InlineKeyboardButton]] = []
-    if page is not None and page.count > 1:
+    if count > 1:
         nav = []
-        if page.number > 1:
+        if number > 1:
             nav.append(
-                InlineKeyboardButton(
-                    "‹ Prev", callback_data=f"{current}:{token}:{page.number - 1}"
-                )
+                InlineKeyboardButton("‹ Prev", callback_data=f"{current}:{token}:{number - 1}")
             )
         nav.append(
-            InlineKeyboardButton(
-                f"{page.number}/{page.count}", callback_data=f"{current}:{token}:{page.number}"
-            )
+            InlineKeyboardButton(f"{number}/{count}", callback_data=f"{current}:{token}:{number}")
         )
-        if page.number < page.count:
+        if number < count:
             nav.append(
-                InlineKeyboardButton(
-                    "Next ›", callback_data=f"{current}:{token}:{page.number + 1}"
-                )
+                InlineKeyboardButton("Next ›", callback_data=f"{current}:{token}:{number + 1}")
             )
         rows.append(nav)
     rows.append(

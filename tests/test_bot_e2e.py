@@ -6,6 +6,7 @@ Every test talks only to 127.0.0.1 and is bounded in time (pytest-timeout plus p
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,24 @@ async def test_commands_answer_from_stored_digests(workdir: Path, api: FakeBotAp
 
         [search] = await ask(api, USER, "/search Lachin capital")
         assert "Lachin" in (search.text or "")
+
+
+async def test_replies_are_sent_as_html_without_previews(workdir: Path, api: FakeBotApi) -> None:
+    """Replies bypass ``Bot.send_message`` (the answer is not parsed into a Message) and go out
+    as a JSON body: what reaches Telegram must still carry the application's Defaults."""
+    app = build_application(make_settings(workdir, api))
+    async with running(app):
+        [summary] = await ask(api, USER, "/summary")
+        [unknown] = await ask(api, USER, "/nosuchcommand")
+    for record in (summary, unknown):
+        assert record.parse_mode == "HTML"
+        preview = record.params["link_preview_options"]
+        assert (json.loads(preview) if isinstance(preview, str) else preview) == {
+            "is_disabled": True
+        }
+        assert "<" not in (record.text or "")  # the HTML was parsed, not shown as tags
+    assert summary.entities
+    assert set(buttons(summary)) >= {"Quotes", "Timeline"}
 
 
 async def test_bad_input_gets_a_helpful_reply(workdir: Path, api: FakeBotApi) -> None:
