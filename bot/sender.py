@@ -142,7 +142,8 @@ class Sender:
         self._stop_event = asyncio.Event()
         self._flood_until = 0.0  # time.monotonic() before which no new send starts
         self._interval = 1.0 / max_rate if max_rate else 0.0
-        self._next_slot = 0.0  # time.monotonic() of the next paced send
+        self._last_slot = -1e9  # time.monotonic() the last paced send was let go
+        self._slot_lock = asyncio.Lock()  # paced sends queue here, first come first served
         self._per_chat_interval = max(0.0, per_chat_interval)
         self._inflight: set[asyncio.Task[tuple[_Outcome, int]]] = set()
         #: Delivery id -> new chat id, when sending it followed a group migration.
@@ -305,13 +306,21 @@ class Sender:
                 return
 
     async def _wait_for_slot(self) -> None:
-        """Pacing: take the next free slot of ``max_rate`` and wait for it."""
+        """Pacing: wait until ``1 / max_rate`` after the previous send was let go.
+
+        Sends queue for their turn instead of holding slots of a fixed timetable: after the
+        event loop stalls (a garbage collection, a busy thread), the senders that were due go
+        one by one again instead of all at once, since a burst over Telegram's 30 per sliding
+        second costs a 429 that holds every send for a second or more.
+        """
         if not self._interval:
             return
-        now = time.monotonic()
-        slot = max(now, self._next_slot)
-        self._next_slot = slot + self._interval
-        await self._pause_until(slot)
+        async with self._slot_lock:
+            due = self._last_slot + self._interval
+            await self._pause_until(due)
+            # Woken a little late (the usual timer lag): keep the timetable, or the rate
+            # drifts below max_rate.  Woken very late: catch up by half a slot at most.
+            self._last_slot = max(due, time.monotonic() - self._interval / 2)
 
     async def _pause_until(self, moment: float) -> None:
         """Sleep until ``moment`` (monotonic), or until the sender stops."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import itertools
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -328,3 +330,27 @@ async def test_wake_starts_a_flush_at_once(
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+
+
+async def test_pacing_does_not_burst_after_the_event_loop_stalls(
+    bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    """Sends due while the loop was blocked go one by one again, not all at once (a burst
+    over 30 per sliding second would draw a 429 that holds every send)."""
+    interval = 0.05
+    sender = Sender(bot, store, max_rate=1 / interval)
+    let_go: list[float] = []
+
+    async def one() -> None:
+        await sender._wait_for_slot()
+        let_go.append(asyncio.get_running_loop().time())
+
+    tasks = [asyncio.create_task(one()) for _ in range(8)]
+    await asyncio.sleep(0)  # every task is waiting for its turn now
+    time.sleep(0.4)  # the loop stalls for eight intervals  # noqa: ASYNC251
+    await asyncio.gather(*tasks)
+    # The first went before the stall; the other seven were due during it.
+    after = let_go[1:]
+    gaps = [b - a for a, b in itertools.pairwise(after)]
+    assert min(gaps) >= interval / 2 - 0.005, gaps
+    assert after[-1] - after[0] < 7 * interval  # they keep the rate (half a slot caught up)
