@@ -130,6 +130,20 @@ def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
     return sorted(found, key=lambda s: s.name)
 
 
+def seeds_fingerprint(seeds: Iterable[SeedFile]) -> str:
+    """One hash of every seed's name, size and mtime: equal fingerprints, same folder state."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for seed in seeds:
+        digest.update(f"{seed.name}\0{seed.size}\0{seed.mtime_ns}\n".encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def scan_fingerprint(seeds_dir: Path) -> str:
+    """:func:`seeds_fingerprint` of a fresh :func:`scan_seeds` (run in a pool worker, so a
+    watcher polling 10,000 seeds costs its own process one short message, not a scan)."""
+    return seeds_fingerprint(scan_seeds(seeds_dir))
+
+
 def display_name(relative: Path) -> str:
     """The seed's name as stored and shown: its path inside the seeds folder, always valid text.
 

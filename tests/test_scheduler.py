@@ -21,6 +21,7 @@ import pytest
 import telegram
 from telegram.ext import Application, ApplicationBuilder
 
+from bot import scheduler as scheduler_module
 from bot.config import Settings
 from bot.db import StorageError
 from bot.fakeapi import FakeBotApi
@@ -30,7 +31,7 @@ from bot.subscriptions import Subscription, SubscriptionStore
 from briefings import pipeline
 from briefings.library import Library
 from briefings.models import ArticleMeta, Digest, Entities
-from briefings.pipeline import Outcome, SeedFile
+from briefings.pipeline import Outcome, SeedFile, scan_fingerprint
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -153,12 +154,35 @@ def names(files: list[SeedFile]) -> list[str]:
 # --- the watcher -------------------------------------------------------------------------------
 
 
-def test_watcher_reports_a_file_only_once_it_stopped_changing(seeds: Path) -> None:
+@pytest.mark.parametrize("fingerprinted", [False, True], ids=["scan", "fingerprint"])
+def test_watcher_reports_a_file_only_once_it_stopped_changing(
+    seeds: Path, fingerprinted: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same with the folder's fingerprint taken elsewhere first (what the bot does once
+    its process pool runs): skipping unchanged scans must not change what is reported."""
+    scans = 0
+    real_scan = scheduler_module.scan_seeds
+
+    def counting_scan(folder: Path) -> list[SeedFile]:
+        nonlocal scans
+        scans += 1
+        return real_scan(folder)
+
+    monkeypatch.setattr(scheduler_module, "scan_seeds", counting_scan)
     watcher = SeedWatcher(seeds)
+    real_poll = watcher.poll
+
+    def poll() -> list[SeedFile]:
+        return real_poll(scan_fingerprint(seeds) if fingerprinted else None)
+
+    watcher.poll = poll  # type: ignore[method-assign]
     assert watcher.poll() == []  # baseline
     assert watcher.settling
     assert names(watcher.poll()) == ["a.txt", "b.md"]
     assert watcher.poll() == [] and not watcher.settling
+    before = scans
+    assert watcher.poll() == [] and watcher.removed == []
+    assert scans == before + (0 if fingerprinted else 1)  # nothing changed: no scan here
 
     growing = seeds / "c.txt"
     growing.write_text("first half")
