@@ -476,22 +476,17 @@ class DigestStore:
         query = fts_query(words, prefixes=False)
         if not query:
             return []
-        ranked = [
-            r[0]
-            for r in self._db.execute(
-                "SELECT id FROM (SELECT rowid AS id, rank AS score FROM passages "
-                "WHERE passages MATCH ?1 ORDER BY rowid DESC LIMIT ?2) ORDER BY score LIMIT ?3",
-                (query, SEARCH_WINDOW, limit),
-            )
-        ]
-        hits = []
-        for rowid in ranked:  # by rowid alone: a lookup, where MATCH would search again
-            row = self._db.execute(
-                "SELECT file, kind, text, speaker FROM passages WHERE rowid = ?", (rowid,)
-            ).fetchone()
-            if row is not None:
-                hits.append(SearchHit(row[0], row[1], row[2], row[3]))
-        return hits
+        rows = self._db.execute(
+            # One statement (one trip through the GIL, not one per hit): rank the window, then
+            # read the best rows by rowid.
+            "WITH best AS MATERIALIZED (SELECT id, score FROM (SELECT rowid AS id, "
+            "rank AS score FROM passages WHERE passages MATCH ?1 ORDER BY rowid DESC "
+            "LIMIT ?2) ORDER BY score LIMIT ?3) "
+            "SELECT p.file, p.kind, p.text, p.speaker FROM best "
+            "JOIN passages AS p ON p.rowid = best.id ORDER BY best.score",
+            (query, SEARCH_WINDOW, limit),
+        )
+        return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
 
     def search_quotes(
         self, words: str, offset: int = 0, limit: int = 8
