@@ -15,12 +15,8 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 
-import httpx
 from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.constants import ParseMode
-from telegram.error import NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -33,7 +29,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.config import Settings
 from bot.handlers import callbacks, commands, errors
@@ -84,64 +79,6 @@ def render_daily(library: Library, subscription: object) -> list[str]:
     return split_message(render("briefing_daily", summary=summary))
 
 
-class JsonBodyRequest(HTTPXRequest):
-    """PTB's HTTPX request, posting the parameters as one JSON body instead of a form.
-
-    The Bot API takes both.  ``HTTPXRequest`` hands httpx a form, which ``urllib.parse`` quotes
-    byte by byte in Python: for a reply of a few kB of HTML that is about 0.2 ms per message,
-    where ``RequestData.json_payload`` (PTB's own JSON encoding) costs a few microseconds.
-    Uploads (multipart) still go through ``HTTPXRequest`` unchanged.
-    """
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """See :meth:`HTTPXRequest.do_request`; same timeouts and errors."""
-        if request_data is None or request_data.contains_files or self._client.is_closed:
-            return await super().do_request(
-                url, method, request_data, read_timeout, write_timeout, connect_timeout,
-                pool_timeout,
-            )  # fmt: skip
-        configured = self._client.timeout
-        timeout = httpx.Timeout(
-            connect=_given(connect_timeout, configured.connect),
-            read=_given(read_timeout, configured.read),
-            write=_given(write_timeout, configured.write),
-            pool=_given(pool_timeout, configured.pool),
-        )
-        try:
-            response = await self._client.request(
-                method=method,
-                url=url,
-                headers={"User-Agent": self.USER_AGENT, "Content-Type": "application/json"},
-                timeout=timeout,
-                content=request_data.json_payload,
-            )
-        except httpx.TimeoutException as err:
-            if isinstance(err, httpx.PoolTimeout):
-                raise TimedOut(
-                    message="Pool timeout: All connections in the connection pool are occupied. "
-                    "Request was *not* sent to Telegram. Consider adjusting the connection "
-                    "pool size or the pool timeout."
-                ) from err
-            raise TimedOut from err
-        except httpx.HTTPError as err:
-            raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
-        return response.status_code, response.content
-
-
-def _given(value: ODVInput[float], configured: float | None) -> float | None:
-    """A per-call timeout, or the configured one when the caller left it at the default."""
-    return configured if isinstance(value, DefaultValue) else value
-
-
 def application_builder(settings: Settings) -> ApplicationBuilder:  # type: ignore[type-arg]
     """The builder with the bot's connection settings: token, server, defaults, rate limiter.
 
@@ -161,7 +98,6 @@ def application_builder(settings: Settings) -> ApplicationBuilder:  # type: igno
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
-        .request(JsonBodyRequest())
         .defaults(defaults)
         .rate_limiter(limiter)
         .concurrent_updates(64)

@@ -56,8 +56,8 @@ async def test_commands_answer_from_stored_digests(workdir: Path, api: FakeBotAp
 
 
 async def test_replies_are_sent_as_html_without_previews(workdir: Path, api: FakeBotApi) -> None:
-    """Replies bypass ``Bot.send_message`` (the answer is not parsed into a Message) and go out
-    as a JSON body: what reaches Telegram must still carry the application's Defaults."""
+    """Replies bypass ``Bot.send_message`` (the answer is not parsed into a Message): what
+    reaches Telegram must still carry the application's Defaults and the keyboard."""
     app = build_application(make_settings(workdir, api))
     async with running(app):
         [summary] = await ask(api, USER, "/summary")
