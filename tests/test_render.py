@@ -87,3 +87,21 @@ def test_emoji_count_double_and_entities_are_never_cut() -> None:
     assert all(utf16_len(p) <= MESSAGE_LIMIT for p in parts)
     assert all(not re.search(r"&[a-z]*$", p) and not re.match(r"^[a-z]*;", p) for p in parts)
     assert "".join(parts) == text
+
+
+def test_list_headings_stay_on_their_own_line() -> None:
+    """The count after a heading is optional: the list must still start on the next line."""
+    from types import SimpleNamespace
+
+    summits = [SimpleNamespace(name=f"Summit {i}", files=("a.txt",)) for i in range(12)]
+    card = SimpleNamespace(meta=SimpleNamespace(title="T", source=None, published=None), file="f")
+    for text in (
+        render("start", summits=summits[:1]),
+        render("start", summits=summits),
+        render("sources", digests=[card], errors=()),
+        render("sources", digests=[card], total=50, errors=()),
+    ):
+        heading = next(
+            line for line in text.split("\n") if "Summits I know" in line or "Sources" in line
+        )
+        assert "•" not in heading and "1." not in heading, heading
