@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 from briefings.models import ArticleCard, BuildError, Digest, Summit, SummitHead
 from briefings.store import DigestStore, QuoteHit, SearchHit
 from briefings.summit_index import refresh_summits
+from briefings.summits import newest_first
 
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")
@@ -110,9 +111,7 @@ class Library:
     def newest_articles(self) -> tuple[ArticleCard, ...]:
         """Every article, the most recently published first (undated ones last)."""
         if self._newest is None:
-            self._newest = tuple(
-                sorted(self.articles, key=lambda c: c.meta.published or "", reverse=True)
-            )
+            self._newest = tuple(newest_first(self.articles))
         return self._newest
 
     def article(self, file: str) -> ArticleCard | None:

@@ -13,13 +13,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.models import ArticleStamp
+from briefings.models import ArticleStamp, SummitHead
 from briefings.store import DigestStore
 from briefings.summits import (
     MAX_MERGED_ARTICLES,
     group_digests,
     merge_summit,
     stamps_newest_first,
+    summit_order,
 )
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def refresh_summits(store: DigestStore) -> RefreshReport:
         groups = group_digests(store.stamps())
         stored = store.summit_fingerprints()
         merged = kept = 0
-        heads = []
+        heads: list[SummitHead] = []
         for key, members in groups.items():
             fingerprint = _fingerprint(members)
             encoded = key.encode()
@@ -61,11 +62,12 @@ def refresh_summits(store: DigestStore) -> RefreshReport:
                 summit = merge_summit(key, recent, members=ordered)
                 store.put_summit(summit, fingerprint)
                 merged += 1
-            heads.append((_latest(ordered), key.name, encoded))
+            # Newest first, and undated articles sort last: the first date is the latest.
+            heads.append(SummitHead(encoded, key.name, (), ordered[0].published))
         gone = set(stored) - {key.encode() for key in groups}
         store.remove_summits(gone)
-        heads.sort(key=lambda h: (h[0] or "", h[1]), reverse=True)  # as summits.summit_order
-        store.rank_summits([encoded for _, _, encoded in heads])
+        heads.sort(key=summit_order, reverse=True)
+        store.rank_summits([head.key for head in heads])
         store.mark_summits_current(generation)
     if merged or gone:
         log.info("summits: %d merged, %d unchanged, %d removed", merged, kept, len(gone))
@@ -77,7 +79,3 @@ def _fingerprint(members: Sequence[ArticleStamp]) -> str:
     for stamp in sorted(members, key=lambda s: s.file):
         digest.update(f"{stamp.file}\0{stamp.content_hash}\0{stamp.published}\n".encode())
     return digest.hexdigest()
-
-
-def _latest(members: Sequence[ArticleStamp]) -> str | None:
-    return max((s.published for s in members if s.published), default=None)

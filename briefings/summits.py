@@ -198,7 +198,7 @@ def _detect_city(title: str | None, text: str, organization: str) -> str | None:
 
 
 class _Article(Protocol):
-    """What grouping needs of an article: a digest or its card."""
+    """What grouping needs of an article: a digest or its stamp."""
 
     @property
     def file(self) -> str: ...
@@ -220,7 +220,7 @@ _M = TypeVar("_M", bound=_Dated)
 
 
 def group_digests(digests: Iterable[_A]) -> dict[SummitKey, list[_A]]:
-    """Group digests (or cards) by summit; articles naming only an organisation join its one."""
+    """Group digests (or stamps) by summit; articles naming only an organisation join its one."""
     groups: dict[SummitKey, list[_A]] = defaultdict(list)
     vague: list[tuple[SummitKey, _A]] = []
     for digest in digests:
