@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator, Sequence
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -33,6 +32,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.handlers import callbacks, commands, errors
 from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
+from bot.rate_limiter import RateLimiter
 from bot.render import render, split_message
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from bot.views import summary_view
@@ -90,9 +90,9 @@ def application_builder(settings: Settings) -> ApplicationBuilder:  # type: igno
         parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
-    limiter = AIORateLimiter(
+    limiter = RateLimiter(
         overall_max_rate=settings.rate_limit_overall,  # 0 switches the overall limit off
-        max_retries=3,
+        max_retries=3,  # for replies; the broadcast sender takes its 429s itself
     )
     return (
         ApplicationBuilder()

@@ -10,12 +10,14 @@ this module sends what the ledger says is owed.  Why it is shaped this way:
   message may arrive twice.  That is the only duplicate this design allows.)
 * **In order per chat.**  A chat's deliveries are sent one after another by one worker, and the
   ledger withholds a chat's later messages while an earlier one waits for a retry.
-* **Fast across chats.**  Up to ``concurrency`` chats are served at once.  Throttling is the job
-  of PTB's ``AIORateLimiter`` on the bot (the application is built with it).  Its bucket lets
-  bursts through, and every 429 that follows holds *all* new sends for a second or more, so the
-  bot's sender also paces itself (``max_rate``, a little under 30/s, and ``per_chat_interval``
-  between the parts sent to one chat).  A ``RetryAfter`` that still escapes the limiter holds all
-  new sends for that long (a 429 during a broadcast is almost always the global limit).
+* **Fast across chats, and steady.**  Up to ``concurrency`` chats are served at once, and the
+  sender paces itself: ``max_rate``, a little under Telegram's 30/s, and ``per_chat_interval``
+  between the parts sent to one chat.  The application's rate limiter
+  (:class:`bot.rate_limiter.RateLimiter`) still counts every send against the overall and group
+  limits, but it does not retry them: a 429 comes back here as ``RetryAfter``.  The sender then
+  holds all new sends for ``retry_after`` (a 429 during a broadcast is almost always the global
+  limit) and lets them go again one by one at its paced rate.  The limiter's own retry would
+  hold every request and then release them together, a burst that draws the next 429.
 * **Errors by meaning.**  Flood control waits without using up the failure budget; a blocked
   chat is unsubscribed and never retried; a migrated group is followed to its new id; network
   trouble is retried with exponential backoff and jitter; a ``BadRequest`` is our bug and fails
@@ -51,6 +53,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.db import StorageError
+from bot.rate_limiter import SINGLE_ATTEMPT, RateLimiter
 from bot.subscriptions import Delivery, SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -111,8 +114,9 @@ class Sender:
         """Set up a sender (nothing is sent until :meth:`flush` or :meth:`run_forever`).
 
         Args:
-            bot: an initialised bot, normally ``application.bot`` (an ``ExtBot`` with
-                ``AIORateLimiter``, which does the throttling).
+            bot: an initialised bot, normally ``application.bot``.  With the application's
+                :class:`~bot.rate_limiter.RateLimiter` each send is tried once and a 429 is
+                handled here; with any other limiter, that limiter's retries apply.
             store: the ledger.
             max_attempts: failed network attempts after which a delivery is given up.
             base_backoff: first retry delay in seconds after a network error; doubles per
@@ -145,6 +149,10 @@ class Sender:
         self._last_slot = -1e9  # time.monotonic() the last paced send was let go
         self._slot_lock = asyncio.Lock()  # paced sends queue here, first come first served
         self._per_chat_interval = max(0.0, per_chat_interval)
+        limiter = getattr(bot, "rate_limiter", None)
+        self._send_options: dict[str, int] = (
+            {"rate_limit_args": SINGLE_ATTEMPT} if isinstance(limiter, RateLimiter) else {}
+        )
         self._inflight: set[asyncio.Task[tuple[_Outcome, int]]] = set()
         #: Delivery id -> new chat id, when sending it followed a group migration.
         self._moved: dict[int, int] = {}
@@ -228,6 +236,11 @@ class Sender:
     async def _sleep_until_next_round(self, interval: float) -> None:
         timeout = interval
         with contextlib.suppress(StorageError):
+            # A retry that fell due while the last flush ran (a flush tries each delivery once,
+            # so a 429 early in a long broadcast leaves one) goes now, not a whole interval on.
+            due_now = await self._store.pending_deliveries(len(self._unrecorded) + 1)
+            if any(row.id not in self._unrecorded for row in due_now):
+                return
             due = await self._store.next_retry_at()
             if due is not None:
                 timeout = min(interval, max(0.1, due - time.time() + 0.01))
@@ -316,8 +329,12 @@ class Sender:
         if not self._interval:
             return
         async with self._slot_lock:
-            due = self._last_slot + self._interval
-            await self._pause_until(due)
+            while True:
+                # A 429 while this send waits holds it too; afterwards the queue goes on, paced.
+                due = max(self._last_slot + self._interval, self._flood_until)
+                if time.monotonic() >= due or self._stopping:
+                    break
+                await self._pause_until(due)
             # Woken a little late (the usual timer lag): keep the timetable, or the rate
             # drifts below max_rate.  Woken very late: catch up by half a slot at most.
             self._last_slot = max(due, time.monotonic() - self._interval / 2)
@@ -362,6 +379,7 @@ class Sender:
                     row.text,
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    **self._send_options,  # type: ignore[arg-type]
                 )
             except ChatMigrated as exc:
                 new_chat_id = int(exc.new_chat_id)

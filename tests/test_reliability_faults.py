@@ -1,5 +1,5 @@
-"""Faults survived, end to end: the real Application (ExtBot + AIORateLimiter, the real Sender and
-scheduler, long polling) against the fake Bot API with its fault switches on.
+"""Faults survived, end to end: the real Application (ExtBot + its rate limiter, the real Sender
+and scheduler, long polling) against the fake Bot API with its fault switches on.
 
 What ``test_sender.py`` proves with a bare ``telegram.Bot`` and one fault at a time, these tests
 prove for the bot as ``build_application`` wires it, with the faults mixed and at scale.

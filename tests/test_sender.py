@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.db import StorageError
 from bot.fakeapi import FakeBotApi
+from bot.rate_limiter import RateLimiter
 from bot.sender import Sender
 from bot.subscriptions import SubscriptionStore
 
@@ -113,6 +114,73 @@ async def test_extbot_with_rate_limiter(api: FakeBotApi, store: SubscriptionStor
         report = await Sender(bot, store).flush()
     assert report.sent == 3 and report.retried == 0
     assert len(api.sent) == 3
+
+
+async def test_with_the_applications_limiter_the_sender_takes_a_429_itself(
+    api: FakeBotApi, store: SubscriptionStore
+) -> None:
+    # bot.rate_limiter.RateLimiter: the sender's sends are tried once; replies keep retrying.
+    bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=RateLimiter(max_retries=2))
+    async with bot:
+        api.fail_next("sendMessage", 429, retry_after=1)
+        await store.create_briefing("b", {1: ["x"], 2: ["y"], 3: ["z"]})
+        report = await Sender(bot, store).flush()
+        assert (report.sent, report.retried) == (2, 1)
+        assert sum(r.method == "sendMessage" for r in api.requests) == 3  # no retry below
+
+        api.fail_next("sendMessage", 429, retry_after=1)
+        await bot.send_message(9, "a reply")  # the limiter retries it after retry_after
+    assert texts_to(api, 9) == ["a reply"] and send_requests(api, 9) == 2
+
+
+async def test_after_a_429_paced_sends_hold_then_go_on_one_by_one(
+    api: FakeBotApi, store: SubscriptionStore
+) -> None:
+    """No send starts while flood control holds, and the held ones do not go at once after it:
+    a burst over Telegram's 30 per sliding second would draw the next 429."""
+    interval = 0.02
+    bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=RateLimiter(overall_max_rate=0))
+    await store.create_briefing("b", {chat: ["x"] for chat in range(1, 61)})
+    async with bot:
+        sender = Sender(bot, store, max_rate=1 / interval)
+        task = asyncio.create_task(sender.run_forever(interval=0.05))
+        try:
+            await api.wait_for_messages(count=10, timeout=5)
+            api.storm_429(0.05, retry_after=1, methods=["sendMessage"])
+            await api.wait_for_messages(count=60, timeout=10)
+        finally:
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    sends = [r for r in api.requests if r.method == "sendMessage"]
+    refused = [r.at for r in sends if r.status == 429]
+    assert 1 <= len(refused) <= 3, refused
+    storm_end = refused[0] + 0.05
+    held = [r.at for r in sends if storm_end < r.at < refused[0] + 0.95]
+    assert held == []  # nothing but the sends already in flight met the storm
+    after = [r.at for r in sends if r.at >= refused[0] + 0.95]
+    # Paced, give or take the timer's jitter: never more than 7 in any 5 intervals.
+    crowded = max(sum(1 for t in after if start <= t < start + 5 * interval) for start in after)
+    assert len(after) >= 45 and crowded <= 7, after
+    assert len(api.sent) == 60 and len({r.chat_id for r in api.sent}) == 60
+
+
+async def test_a_retry_that_fell_due_during_a_long_flush_goes_right_after_it(
+    api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    # A flush tries each delivery once; the 429'd first one is due again long before the
+    # 60 chats are through, and must not wait for the next round (30 s away here).
+    api.fail_next("sendMessage", 429, retry_after=1)
+    await store.create_briefing("b", {chat: ["x"] for chat in range(1, 61)})
+    sender = Sender(bot, store, max_rate=40)
+    task = asyncio.create_task(sender.run_forever(interval=30))
+    try:
+        await api.wait_for_messages(count=60, timeout=8)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert len({r.chat_id for r in api.sent}) == 60
 
 
 async def test_retry_after_waits_and_does_not_use_the_failure_budget(
