@@ -16,7 +16,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -232,10 +235,30 @@ class _BackgroundContext(SpawnContext):
     Process = _BackgroundProcess
 
 
+def _exit_with_parent() -> None:
+    """End this worker when the process that started it ends, however it ends.
+
+    A worker waits for work on its call queue, and the queue it was handed holds the writing
+    end of that pipe too, so it never sees end-of-file: after a ``SIGKILL`` (or the OOM killer)
+    of the bot, the worker would wait forever, holding the model (about 125 MB).  The parent's
+    sentinel becomes ready when the parent is gone, whatever killed it.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)  # nothing to flush or clean: the parent that wanted results is gone
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _warm_worker() -> None:
-    """Pool initializer: load the model once per worker, before the first file arrives."""
+    """Pool initializer: follow the parent, load the model once, before the first file."""
     from briefings.nlp import load_nlp
 
+    _exit_with_parent()
     _lower_priority(0)  # in case the parent could not
     load_nlp()
 

@@ -1,4 +1,5 @@
-"""The bot as a real process: killed mid-broadcast and restarted, stopped with SIGTERM.
+"""The bot as a real process: killed mid-broadcast and restarted, stopped with SIGTERM; a killed
+process leaves no digest worker behind.
 
 ``python -m bot`` runs as a subprocess exactly as in production (env configuration, long polling,
 ``run_polling``'s signal handling); the fake Bot API runs in the test process and counts what
@@ -9,13 +10,18 @@ the scheduler would have left it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
+import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from support import (
+    PROJECT,
     BotProcess,
     ask,
     database_url,
@@ -141,3 +147,47 @@ async def test_sigterm_finishes_in_flight_sends_and_exits_within_10s(
         f"{len(delivered)} sent and recorded, {len(chats) - len(delivered)} left pending, "
         "0 unrecorded"
     )
+
+
+_POOL_OWNER = """
+import os, time
+from briefings.pipeline import make_pool
+pool = make_pool(1)
+print(pool.submit(os.getpid).result(), flush=True)
+time.sleep(120)
+"""
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (nobody may reap an orphan here)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_killed_process_leaves_no_digest_worker_behind() -> None:
+    """SIGKILL (or the OOM killer) gives the bot no chance to stop its process pool; the worker,
+    with the NLP model loaded, must still end instead of waiting for work forever."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _POOL_OWNER], cwd=PROJECT, stdout=subprocess.PIPE, text=True
+    )
+    worker = 0
+    try:
+        assert owner.stdout is not None
+        worker = int(owner.stdout.readline())
+        assert _running(worker)
+        owner.send_signal(signal.SIGKILL)
+        assert owner.wait(10) == -signal.SIGKILL
+        deadline = time.monotonic() + 10
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(worker), "the pool worker outlived the process that started it"
+    finally:
+        owner.kill()
+        owner.wait(10)
+        if worker and _running(worker):
+            with contextlib.suppress(OSError):
+                os.kill(worker, signal.SIGKILL)
