@@ -7,6 +7,7 @@ import datetime
 import itertools
 import json
 import logging
+import random
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -422,3 +423,28 @@ async def test_pacing_does_not_burst_after_the_event_loop_stalls(
     gaps = [b - a for a, b in itertools.pairwise(after)]
     assert min(gaps) >= interval / 2 - 0.005, gaps
     assert after[-1] - after[0] < 7 * interval  # they keep the rate (half a slot caught up)
+
+
+async def test_pacing_keeps_every_sliding_second_under_the_cap(
+    bot: telegram.Bot, store: SubscriptionStore
+) -> None:
+    """Late wake-ups are caught up, but never so that one second holds more than ``max_rate``
+    sends (rounded up): Telegram counts 30 per sliding second as messages arrive."""
+    rate = 20
+    sender = Sender(bot, store, max_rate=rate)
+    let_go: list[float] = []
+    rng = random.Random(7)
+
+    async def sends() -> None:
+        for _ in range(3 * rate):
+            await sender._wait_for_slot()
+            let_go.append(time.monotonic())
+
+    async def stalls() -> None:  # the loop wakes up late now and then, by up to half a slot
+        while len(let_go) < 3 * rate:
+            await asyncio.sleep(rng.uniform(0.0, 0.06))
+            time.sleep(rng.uniform(0.0, 0.5 / rate))  # noqa: ASYNC251
+
+    await asyncio.gather(sends(), stalls())
+    busiest = max(sum(1 for t in let_go if start <= t < start + 1.0) for start in let_go)
+    assert busiest <= rate, busiest
