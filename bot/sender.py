@@ -66,11 +66,6 @@ _MAX_MIGRATION_HOPS = 3
 _DRAIN_TIMEOUT = 30.0
 #: Briefing messages per second the bot's sender starts: a little under Telegram's 30/s.
 BROADCAST_RATE = 28.5
-#: After a 429 the pace drops to this share (at most once per hold), never below _SLOWEST of
-#: max_rate, and climbs back by _RECOVERY messages/s per send (about 30 s back to full pace).
-_SLOWDOWN = 0.97
-_SLOWEST = 0.8
-_RECOVERY = 0.001
 
 
 @dataclass(slots=True)
@@ -152,8 +147,6 @@ class Sender:
         self._wake_event = asyncio.Event()
         self._stop_event = asyncio.Event()
         self._flood_until = 0.0  # time.monotonic() before which no new send starts
-        self._max_rate = max_rate or 0.0
-        self._rate = self._max_rate  # the pace now: lower for a while after a 429
         self._interval = 1.0 / max_rate if max_rate else 0.0
         self._last_slot = -1e9  # time.monotonic() the last paced send was let go
         #: When the last ``ceil(max_rate)`` paced sends really went (time.monotonic()).
@@ -175,11 +168,6 @@ class Sender:
         self._total = 0
 
     # --- public API --------------------------------------------------------------------------
-
-    @property
-    def pace(self) -> float:
-        """Messages per second the sender starts now (0: no pacing of its own)."""
-        return self._rate
 
     def wake(self) -> None:
         """Ask a running :meth:`run_forever` loop to flush now (call from the event loop)."""
@@ -357,35 +345,18 @@ class Sender:
             # drifts below max_rate.  Woken very late: catch up by half a slot at most.
             self._last_slot = max(due, time.monotonic() - self._interval / 2)
             self._recent.append(time.monotonic())
-            if self._rate < self._max_rate:
-                self._set_rate(self._rate + _RECOVERY)
-
-    def _set_rate(self, rate: float) -> None:
-        self._rate = max(self._max_rate * _SLOWEST, min(self._max_rate, rate))
-        self._interval = 1.0 / self._rate
-
-    def _slow_down(self) -> None:
-        """A 429 came although the sender kept its pace: the network's jitter (a loaded
-        machine, a busy loop) packs sends closer than they went.  Going on at the same pace
-        would draw the next 429 soon, each costing a hold of a second or more; a slightly
-        slower pace for a while costs far less."""
-        if not self._max_rate:
-            return
-        self._set_rate(self._rate * _SLOWDOWN)
-        log.info("flood control: pacing at %.1f messages/s for a while", self._rate)
 
     def _window_opens(self) -> float:
-        """When one more send keeps every sliding second at ``ceil(pace)`` sends at most.
+        """When one more send keeps every sliding second at ``ceil(max_rate)`` sends at most.
 
         Telegram counts 30 per sliding second as the messages arrive.  Spacing alone lets a
         second hold more than ``max_rate`` sends, after late wake-ups are caught up; with the
         network's jitter on top, that made one 429 a minute on a loaded machine (each holds
         every send for a second).  The cap is on when the sends really went.
         """
-        limit = math.ceil(self._rate)
-        if len(self._recent) < limit:
+        if len(self._recent) < (self._recent.maxlen or 1):
             return 0.0
-        return self._recent[-limit] + 1.0
+        return self._recent[0] + 1.0
 
     async def _pause_until(self, moment: float) -> None:
         """Sleep until ``moment`` (monotonic), or until the sender stops."""
@@ -440,8 +411,6 @@ class Sender:
                 continue
             except RetryAfter as exc:
                 delay = _retry_after_seconds(exc)
-                if time.monotonic() >= self._flood_until:  # a new hold, not one more of it
-                    self._slow_down()
                 self._flood_until = max(self._flood_until, time.monotonic() + delay)
                 log.warning("flood control: holding new sends for %.0fs (chat %d)", delay, chat_id)
                 await self._record(

@@ -449,22 +449,3 @@ async def test_pacing_keeps_every_sliding_second_under_the_cap(
     await asyncio.gather(sends(), stalls())
     busiest = max(sum(1 for t in let_go if start <= t < start + 1.0) for start in let_go)
     assert busiest <= rate, busiest
-
-
-async def test_a_429_slows_the_pace_a_little_and_it_climbs_back(
-    api: FakeBotApi, store: SubscriptionStore
-) -> None:
-    """Sends kept their pace and still drew a 429 (jitter packed them): going on at the same pace
-    would draw the next one soon, each costing a hold of a second."""
-    bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=RateLimiter(overall_max_rate=0))
-    await store.create_briefing("b", {chat: ["x"] for chat in range(1, 41)})
-    async with bot:
-        sender = Sender(bot, store, max_rate=50)
-        assert sender.pace == 50
-        api.fail_next("sendMessage", 429, retry_after=1)
-        report = await sender.flush()
-    assert (report.sent, report.retried) == (39, 1)
-    slowed = 50 * 0.97
-    # One hold, one slow-down; every send since has given a little of it back.
-    assert slowed < sender.pace < slowed + 40 * 0.001 + 1e-9, sender.pace
-    assert Sender(bot, store).pace == 0  # no pacing of its own: nothing to slow down
