@@ -218,13 +218,14 @@ class Sender:
         try:
             while True:
                 self._wake_event.clear()
+                retried = False
                 try:
-                    await self.flush()
+                    retried = (await self.flush()).retried > 0
                 except StorageError as exc:
                     log.warning("sending paused, the database is unavailable: %s", exc)
                 except Exception:
                     log.exception("unexpected error while sending briefings; continuing")
-                await self._sleep_until_next_round(interval)
+                await self._sleep_until_next_round(interval, retried=retried)
         except asyncio.CancelledError:
             self._stop_event.set()
             await self._drain()
@@ -237,15 +238,16 @@ class Sender:
     def _stopping(self) -> bool:
         return self._stop_event.is_set()
 
-    async def _sleep_until_next_round(self, interval: float) -> None:
+    async def _sleep_until_next_round(self, interval: float, *, retried: bool) -> None:
         timeout = interval
         with contextlib.suppress(StorageError):
-            # A retry that fell due while the last flush ran (a flush tries each delivery once,
-            # so a 429 early in a long broadcast leaves one) goes now, not a whole interval on.
-            due_now = await self._store.pending_deliveries(len(self._unrecorded) + 1)
-            if any(row.id not in self._unrecorded for row in due_now):
-                return
             due = await self._store.next_retry_at()
+            if retried:
+                # A flush tries each delivery once: a retry it scheduled early in a long
+                # broadcast may be due already, and goes now, not a whole interval on.
+                due_now = await self._store.pending_deliveries(len(self._unrecorded) + 1)
+                if any(row.id not in self._unrecorded for row in due_now):
+                    due = time.time()
             if due is not None:
                 timeout = min(interval, max(0.1, due - time.time() + 0.01))
         with contextlib.suppress(TimeoutError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import itertools
 import json
@@ -56,6 +57,18 @@ def send_requests(api: FakeBotApi, chat_id: int) -> int:
         for r in api.requests
         if r.method == "sendMessage" and str(r.params.get("chat_id")) == str(chat_id)
     )
+
+
+@contextlib.asynccontextmanager
+async def running(sender: Sender, interval: float) -> AsyncIterator[None]:
+    """``sender.run_forever`` in a task for the block, cancelled and awaited after it."""
+    task = asyncio.create_task(sender.run_forever(interval=interval))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
 
 
 async def drain(sender: Sender, store: SubscriptionStore, within: float = 10.0) -> None:
@@ -144,15 +157,10 @@ async def test_after_a_429_paced_sends_hold_then_go_on_one_by_one(
     await store.create_briefing("b", {chat: ["x"] for chat in range(1, 61)})
     async with bot:
         sender = Sender(bot, store, max_rate=1 / interval)
-        task = asyncio.create_task(sender.run_forever(interval=0.05))
-        try:
+        async with running(sender, interval=0.05):
             await api.wait_for_messages(count=10, timeout=5)
             api.storm_429(0.05, retry_after=1, methods=["sendMessage"])
             await api.wait_for_messages(count=60, timeout=10)
-        finally:
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
     sends = [r for r in api.requests if r.method == "sendMessage"]
     refused = [r.at for r in sends if r.status == 429]
     assert 1 <= len(refused) <= 3, refused
@@ -175,13 +183,8 @@ async def test_a_retry_that_fell_due_during_a_long_flush_goes_right_after_it(
     api.fail_next("sendMessage", 429, retry_after=1)
     await store.create_briefing("b", {chat: ["x"] for chat in range(1, 61)})
     sender = Sender(bot, store, max_rate=40)
-    task = asyncio.create_task(sender.run_forever(interval=30))
-    try:
+    async with running(sender, interval=30):
         await api.wait_for_messages(count=60, timeout=8)
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
     assert len({r.chat_id for r in api.sent}) == 60
 
 
@@ -199,13 +202,8 @@ async def test_retry_after_waits_and_does_not_use_the_failure_budget(
     delivery = (await store.deliveries_of(briefing))[0]
     assert delivery.attempts == 0 and delivery.status == "pending"
 
-    task = asyncio.create_task(sender.run_forever(interval=0.05))
-    try:
+    async with running(sender, interval=0.05):
         await api.wait_for_messages(chat_id=7, count=2, timeout=5)
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
     assert texts_to(api, 7) == ["p0", "p1"]
     assert send_requests(api, 7) == 3
 
@@ -216,13 +214,8 @@ async def test_a_flood_storm_holds_every_send(
     api.storm_429(1.0, retry_after=1)
     await store.create_briefing("b", {chat: ["x"] for chat in range(1, 31)})
     sender = Sender(bot, store, concurrency=5)
-    task = asyncio.create_task(sender.run_forever(interval=0.05))
-    try:
+    async with running(sender, interval=0.05):
         await api.wait_for_messages(count=30, timeout=8)
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
     assert len(api.sent) == 30
     # Only the sends already in flight met the storm: the others were held, not rejected.
     rejected = [r for r in api.requests if r.method == "sendMessage" and r.status == 429]
@@ -390,16 +383,11 @@ async def test_wake_starts_a_flush_at_once(
     api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore
 ) -> None:
     sender = Sender(bot, store)
-    task = asyncio.create_task(sender.run_forever(interval=60))
-    try:
+    async with running(sender, interval=60):
         await asyncio.sleep(0.05)
         await store.create_briefing("b", {1: ["woken"]})
         sender.wake()
         await api.wait_for_messages(chat_id=1, timeout=3)
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
 
 
 async def test_pacing_does_not_burst_after_the_event_loop_stalls(
