@@ -133,12 +133,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # the sender's "next due, in id order" query took a second per batch (it sorted every
         # pending row); now it reads just the rows it returns.  SQLite and PostgreSQL both
         # support partial indexes.
+        # IF NOT EXISTS: one early build created these in version 1 already.
         "DROP INDEX IF EXISTS deliveries_status",
         "DROP INDEX IF EXISTS deliveries_chat",
-        "CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending'",
-        "CREATE INDEX deliveries_pending_due ON deliveries (next_attempt_at) "
+        "CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (id) "
         "WHERE status = 'pending'",
-        "CREATE INDEX deliveries_pending_chat ON deliveries (chat_id, id) "
+        "CREATE INDEX IF NOT EXISTS deliveries_pending_due ON deliveries (next_attempt_at) "
+        "WHERE status = 'pending'",
+        "CREATE INDEX IF NOT EXISTS deliveries_pending_chat ON deliveries (chat_id, id) "
         "WHERE status = 'pending'",
         "CREATE INDEX deliveries_chat ON deliveries (chat_id, status)",
     ),

@@ -242,6 +242,20 @@ async def test_an_older_schema_is_migrated(tmp_path: Path) -> None:
     assert "deliveries_pending" in str(plan)
 
 
+async def test_a_version_1_that_already_had_the_pending_indexes_opens(tmp_path: Path) -> None:
+    # One early build (be8ebe5) created the partial indexes in version 1; migration 2 adds them.
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        raw.execute("INSERT INTO schema_version VALUES (1)")
+        for statement in MIGRATIONS[0] + MIGRATIONS[1]:
+            raw.execute(statement.format(serial_pk="INTEGER PRIMARY KEY"))
+    store = await SubscriptionStore.open(f"sqlite:///{path}")
+    await store.close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("SELECT version FROM schema_version").fetchone() == (len(MIGRATIONS),)
+
+
 async def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
     store = await SubscriptionStore.open(f"sqlite:///{path}")
