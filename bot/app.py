@@ -29,13 +29,12 @@ from telegram.ext import (
     filters,
 )
 
+from bot import pushes
 from bot.config import Settings
 from bot.handlers import callbacks, commands, errors
 from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
 from bot.rate_limiter import RateLimiter
-from bot.render import render, split_message
 from bot.services import SERVICES_KEY, FloodGuard, Services
-from bot.views import summary_view
 from briefings.library import Library
 from briefings.store import DigestStore
 
@@ -61,22 +60,13 @@ def quiet_noisy_loggers() -> None:
 
 
 def render_new_articles(library: Library, files: Sequence[str]) -> list[str]:
-    """The briefing posted when new articles arrive, split into messages."""
-    from bot.views import digests_of
-
-    digests = digests_of(library, files)
-    summit = library.latest_summit()
-    summary = render("summary", view=summary_view(library, summit)) if summit else ""
-    return split_message(render("briefing_new", digests=digests, summary=summary))
+    """The briefing posted when new articles arrive (see :mod:`bot.pushes`)."""
+    return pushes.render_new_articles(library, files)
 
 
 def render_daily(library: Library, subscription: object) -> list[str]:
-    """The daily briefing of the latest summit, split into messages."""
-    summit = library.latest_summit()
-    if summit is None:
-        return []
-    summary = render("summary", view=summary_view(library, summit))
-    return split_message(render("briefing_daily", summary=summary))
+    """The daily briefing of the latest summit (see :mod:`bot.pushes`)."""
+    return pushes.render_daily(library, subscription)
 
 
 def application_builder(settings: Settings) -> ApplicationBuilder:  # type: ignore[type-arg]

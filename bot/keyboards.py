@@ -1,13 +1,19 @@
 """Inline keyboards and their callback data (always under Telegram's 64-byte limit).
 
-Callback data is ``<section>:<summit token>:<page>`` (e.g. ``q:1a2b3c4d:2``) or
-``d:<article id>`` for one article's digest.  Tokens are short hashes, so data stays small and a
-button pointing at a summit that no longer exists is recognised as stale.
+Callback data is ``<section>:<summit token>:<page>`` (e.g. ``q:1a2b3c4d:2``), with the year
+span of a filtered timeline after it (``t:1a2b3c4d:2:1900-2100``), ``Q:<page>:<words>`` for a
+page of quotes found across the archive, or ``d:<article id>`` for one article's digest.  Tokens
+are short hashes, so data stays small and a button pointing at a summit that no longer exists is
+recognised as stale.  Words too long for the 64 bytes are kept by the bot under a short key
+(``Q:<page>#<key>``) for as long as it runs; after a restart such a button says it expired.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,7 +22,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.views import Page
 
 SECTIONS = {"s": "Summary", "q": "Quotes", "t": "Timeline"}
-_SECTION_DATA = re.compile(r"^([sqt]):([0-9a-f]{8}):(\d{1,4})$")
+_SECTION_DATA = re.compile(r"^([sqt]):([0-9a-f]{8}):(\d{1,4})(?::(\d{4})-(\d{4}))?$")
+_QUOTES_DATA = re.compile(r"^Q:(\d{1,4})(?::(.+)|#([0-9a-f]{12}))$", re.DOTALL)
 _DIGEST_DATA = re.compile(r"^d:([0-9a-f]{6,32})$")
 MAX_CALLBACK_BYTES = 64
 
@@ -28,6 +35,17 @@ class SectionRequest:
     section: str
     summit: str
     page: int
+    #: The timeline's year span, when the view was filtered by one.
+    span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuotesSearchRequest:
+    """A page of the quotes found across the archive by ``words`` (``None``: a stored filter
+    the bot no longer knows, e.g. after a restart)."""
+
+    words: str | None
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,28 +55,105 @@ class DigestRequest:
     article_id: str
 
 
-def parse_callback(data: str | None) -> SectionRequest | DigestRequest | None:
+class FilterMemo:
+    """Search words too long for a button's 64 bytes, under a short key derived from them.
+
+    Bounded (the oldest are forgotten first) and in memory only: a forgotten key makes the
+    button answer that it expired, never show another filter's results.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._words: OrderedDict[str, str] = OrderedDict()
+
+    def key_for(self, words: str) -> str:
+        key = hashlib.sha256(words.encode("utf-8")).hexdigest()[:12]
+        self._words[key] = words
+        self._words.move_to_end(key)
+        while len(self._words) > self._size:
+            self._words.popitem(last=False)
+        return key
+
+    def words(self, key: str) -> str | None:
+        return self._words.get(key)
+
+
+#: The bot's one memo of long filters (shared by every chat; only the words are kept).
+FILTERS = FilterMemo()
+
+
+def parse_callback(
+    data: str | None,
+) -> SectionRequest | QuotesSearchRequest | DigestRequest | None:
     """Validate callback data; anything forged or malformed is None."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
     if match := _SECTION_DATA.fullmatch(data):
-        return SectionRequest(match.group(1), match.group(2), int(match.group(3)))
+        section, token, page, first, last = match.groups()
+        span = None
+        if first is not None:
+            if section != "t" or int(first) > int(last):
+                return None
+            span = (int(first), int(last))
+        return SectionRequest(section, token, int(page), span)
+    if match := _QUOTES_DATA.fullmatch(data):
+        page, words, key = match.groups()
+        if words is not None:
+            return QuotesSearchRequest(words, int(page)) if words.strip() else None
+        return QuotesSearchRequest(FILTERS.words(key), int(page))
     if match := _DIGEST_DATA.fullmatch(data):
         return DigestRequest(match.group(1))
     return None
 
 
+def quotes_search_keyboard(words: str, page: Page) -> InlineKeyboardMarkup | None:
+    """‹ Prev · n/N · Next › for quotes found across the archive, the words kept in the data."""
+    if page.count <= 1:
+        return None
+
+    def data(number: int) -> str:
+        inline = f"Q:{number}:{words}"
+        if len(inline.encode("utf-8")) <= MAX_CALLBACK_BYTES:
+            return inline
+        return f"Q:{number}#{FILTERS.key_for(words)}"
+
+    return InlineKeyboardMarkup([_nav_row(page.number, page.count, data)])
+
+
+def _nav_row(
+    number: int, count: int, data: Callable[[int], str]
+) -> list[InlineKeyboardButton]:
+    nav = []
+    if number > 1:
+        nav.append(InlineKeyboardButton("‹ Prev", callback_data=data(number - 1)))
+    nav.append(InlineKeyboardButton(f"{number}/{count}", callback_data=data(number)))
+    if number < count:
+        nav.append(InlineKeyboardButton("Next ›", callback_data=data(number + 1)))
+    return nav
+
+
 def section_keyboard(
-    token: str, current: str, page: Page | None = None, *, subscribe: bool = False
+    token: str,
+    current: str,
+    page: Page | None = None,
+    *,
+    subscribe: bool = False,
+    span: tuple[int, int] | None = None,
 ) -> InlineKeyboardMarkup:
-    """Summary | Quotes | Timeline, plus ‹ › paging for the current section when needed."""
+    """Summary | Quotes | Timeline, plus ‹ › paging for the current section when needed
+    (keeping a timeline's year ``span`` in the paging buttons)."""
     number, count = (page.number, page.count) if page is not None and page.count > 1 else (0, 0)
-    return _section_keyboard(token, current, number, count, subscribe)
+    return _section_keyboard(token, current, number, count, subscribe, span)
 
 
 @lru_cache(maxsize=4096)
 def _section_keyboard(
-    token: str, current: str, number: int, count: int, subscribe: bool
+    token: str,
+    current: str,
+    number: int,
+    count: int,
+    subscribe: bool,
+    span: tuple[int, int] | None = None,
 ) -> InlineKeyboardMarkup:
     """The keyboard itself (``count`` 0: no paging row).
 
@@ -67,20 +162,9 @@ def _section_keyboard(
     every reply cost about as much as the view of a short section.
     """
     rows: list[list[InlineKeyboardButton]] = []
+    suffix = f":{span[0]}-{span[1]}" if span is not None and current == "t" else ""
     if count > 1:
-        nav = []
-        if number > 1:
-            nav.append(
-                InlineKeyboardButton("‹ Prev", callback_data=f"{current}:{token}:{number - 1}")
-            )
-        nav.append(
-            InlineKeyboardButton(f"{number}/{count}", callback_data=f"{current}:{token}:{number}")
-        )
-        if number < count:
-            nav.append(
-                InlineKeyboardButton("Next ›", callback_data=f"{current}:{token}:{number + 1}")
-            )
-        rows.append(nav)
+        rows.append(_nav_row(number, count, lambda n: f"{current}:{token}:{n}{suffix}"))
     rows.append(
         [
             InlineKeyboardButton(

@@ -24,6 +24,9 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _TAG = re.compile(r"<(/?)([a-zA-Z-]+)([^>]*)>")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _BLANK_RUN = re.compile(r"\n{3,}")
+#: What a quotation cut before its attribution ends with ("…support,” he said): separators,
+#: possibly followed by stray dots (",..").  Shown alone, they read as a typo.
+_QUOTE_TAIL = re.compile(r"\s*[,;:][\s,;:.]*$")
 
 
 def utf16_len(text: str) -> int:
@@ -57,6 +60,19 @@ def when_label(value: float | dt.datetime | None, tz: dt.tzinfo | None = None) -
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} {moment:%H:%M %Z}".strip()
 
 
+def plural(word: str, count: int, many: str | None = None) -> str:
+    """``word`` for one, ``many`` (default ``word + "s"``) otherwise: "1 summit", "2 summits".
+
+    The words themselves stay in the templates; this only picks the form.
+    """
+    return word if count == 1 else (many if many is not None else word + "s")
+
+
+def quote_text(text: str) -> str:
+    """A quotation as shown alone: without the separator that tied it to its attribution."""
+    return _QUOTE_TAIL.sub("", text) or text
+
+
 def summit_name(key: str) -> str:
     """Readable name of a stored summit key."""
     return SummitKey.decode(key).name
@@ -80,6 +96,8 @@ def environment() -> Environment:
     env.filters["date_label"] = date_label
     env.filters["when"] = when_label
     env.filters["summit_name"] = summit_name
+    env.filters["plural"] = plural
+    env.filters["quote_text"] = quote_text
     return env
 
 

@@ -99,13 +99,43 @@ class TimelineItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ConflictItem:
+    """Sources that disagree on a date, with what the date is about, readable as a sentence.
+
+    ``subject`` is the shortest phrase of one claim's evidence that holds the conflict's first
+    name and its other shared words, without the disputed date itself ("Lachin as the cultural
+    capital of the CIS"); None when no claim has such a phrase (then ``names`` and ``words``,
+    the parts the engine matched the claims on, are shown instead).  ``unit`` is the precision
+    the claims share: "year", "month" or "day".
+    """
+
+    conflict: Conflict
+    sources: tuple[Source, ...]
+    subject: str | None
+    names: tuple[str, ...]
+    words: tuple[str, ...]
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownDate:
+    """A date phrase the article uses without a date the engine could pin down."""
+
+    evidence: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineView:
     summit: Summit
     items: tuple[TimelineItem, ...]
-    conflicts: tuple[tuple[Conflict, tuple[Source, ...]], ...]
+    conflicts: tuple[ConflictItem, ...]
     span: str
     page: Page
     total: int
+    unknown: tuple[UnknownDate, ...] = ()
+    #: The span as asked, for the paging buttons (None: every year).
+    years: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,14 +262,81 @@ def timeline_view(
         for e in events[window]
     )
     conflicts = tuple(
-        (c, tuple(source_of(library, claim.file) for claim in c.claims))
+        conflict_item(c, tuple(source_of(library, claim.file) for claim in c.claims))
         for c in summit.conflicts
         if any(_in_span(claim.value, span) for claim in c.claims)
     )
     label = (
         "" if span is None else (str(span[0]) if span[0] == span[1] else f"{span[0]}–{span[1]}")
     )
-    return TimelineView(summit, items, conflicts, label, page_info, len(events))
+    # Undated phrases belong to no year: listed with the whole timeline, not with a span.
+    unknown = (
+        ()
+        if span is not None
+        else tuple(
+            UnknownDate(str(evidence), source_of(library, str(file)))
+            for evidence, file in summit.extra.get("unresolved", ())
+        )
+    )
+    return TimelineView(
+        summit, items, conflicts, label, page_info, len(events), unknown, years=span
+    )
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+_UNITS = {4: "year", 7: "month", 10: "day"}
+
+
+def conflict_item(conflict: Conflict, sources: tuple[Source, ...]) -> ConflictItem:
+    """The conflict with a readable subject taken from its claims' own words."""
+    head, _, tail = conflict.topic.partition(":")
+    names = tuple(n.strip() for n in head.split(",") if n.strip())
+    words = tuple(tail.split())
+    unit = _UNITS.get(min((len(c.value) for c in conflict.claims), default=4), "date")
+    phrases = [
+        phrase
+        for claim in conflict.claims
+        if (phrase := _subject_phrase(claim.evidence, names[:1], words))
+    ]
+    subject = min(phrases, key=len) if phrases else None
+    return ConflictItem(conflict, sources, subject, names, words, unit)
+
+
+def _subject_phrase(
+    evidence: str, names: Sequence[str], words: Sequence[str]
+) -> str | None:
+    """Shortest run of ``evidence``'s words holding every one of ``names`` and ``words`` and no
+    number (the disputed date is not part of what it is about), extended by a following
+    "of [the] Name" complement, which belongs to the noun phrase ("capital of the CIS")."""
+    needed = {w.lower() for w in (*names, *words)}
+    if not needed:
+        return None
+    tokens = list(_TOKEN.finditer(evidence))
+    lowered = [t.group().lower() for t in tokens]
+    best: tuple[int, int] | None = None
+    for start, first in enumerate(lowered):
+        if first not in needed:
+            continue
+        seen: set[str] = set()
+        for end in range(start, len(tokens)):
+            if lowered[end].isdigit():
+                break
+            seen.add(lowered[end])
+            if needed <= seen:
+                if best is None or end - start < best[1] - best[0]:
+                    best = (start, end)
+                break
+    if best is None:
+        return None
+    start, end = best
+    index = end + 1
+    if index < len(tokens) and lowered[index] == "of":
+        index += 1
+        if index < len(tokens) and lowered[index] == "the":
+            index += 1
+        if index < len(tokens) and tokens[index].group()[:1].isupper():
+            end = index
+    return evidence[tokens[start].start() : tokens[end].end()]
 
 
 def search_view(library: Library, query: str, limit: int = 10) -> SearchView:

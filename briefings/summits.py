@@ -292,6 +292,11 @@ def merge_summit(
         timeline=_merge_timeline(recent, conflicts),
         conflicts=conflicts,
         latest_published=max(published) if published else None,
+        # Date phrases the articles use but that cannot be pinned down ("next year" in an
+        # undated article): the bot says their date is unknown instead of leaving them out.
+        extra={
+            "unresolved": [[u.evidence, d.file] for d in recent for u in d.unresolved_dates]
+        },
     )
 
 

@@ -68,11 +68,30 @@ def workdir(tmp_path: Path, seeds_dir: Path, seed_store: Path) -> Path:
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    """The fake Bot API server on 127.0.0.1, accepting the tests' token."""
-    from support import TOKEN
+async def api(request: pytest.FixtureRequest) -> AsyncIterator[FakeBotApi]:
+    """The fake Bot API server on 127.0.0.1, accepting the tests' token.
+
+    When the test passed, every message the bot sent or edited in it and every button answer
+    is checked as a Telegram client displays it: no literal tag or character reference may
+    show (tests marked ``shows_typed_markup`` feed the bot markup on purpose and check what
+    they expect themselves).
+    """
+    from support import TOKEN, check_everything_displayed
 
     from bot.fakeapi import FakeBotApi
 
     async with FakeBotApi(token=TOKEN) as server:
         yield server
+        if request.node.get_closest_marker("shows_typed_markup") is None:
+            check_everything_displayed(server)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many messages were checked as a reader sees them."""
+    from support import CHECKED
+
+    if CHECKED["messages"]:
+        terminalreporter.write_line(
+            f"[displayed] {CHECKED['messages']} messages and button answers checked as "
+            "Telegram displays them (no literal markup; the words a reader needs)"
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,12 +18,16 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.fakeapi import FakeBotApi, SentRecord
+from bot.fakeapi._html import parse_html, trim_text
+from bot.fakeapi._records import CallbackAnswer
 from briefings.library import Library
 from briefings.models import BuildError, Digest
 from briefings.pipeline import build
@@ -35,6 +40,93 @@ PROJECT = Path(__file__).resolve().parent.parent
 # Built from parts so that no token-shaped literal sits in the repository (secret scanners).
 TOKEN = "7012345678" + ":" + "AAHrelTestTokenXyz_0123456789abcdefghij"
 ADMIN = 777
+
+
+# --- what a Telegram client displays ----------------------------------------------------------
+
+#: Markup a reader must never see: a tag the client did not turn into formatting, or a
+#: character reference it did not turn into its character (``&lt;``, ``&amp;``, ``&#39;``...).
+LITERAL_MARKUP = re.compile(
+    r"</?(?:a|b|strong|i|em|u|ins|s|strike|del|span|tg-[a-z]+|code|pre|blockquote)\b[^<>]*>"
+    r"|&(?:[A-Za-z][A-Za-z0-9]{1,7}|#[0-9]{1,8}|#[xX][0-9A-Fa-f]{1,8});"
+)
+#: How many messages and button answers were checked as displayed, in this test session.
+CHECKED = {"messages": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Displayed:
+    """A message as a Telegram client shows it: plain text, and the formatting over it."""
+
+    text: str
+    entities: tuple[dict[str, Any], ...]
+
+    def styled(self, kind: str) -> list[str]:
+        """The pieces of text shown with formatting ``kind`` ("bold", "italic", ...)."""
+        units = self.text.encode("utf-16-le")
+        return [
+            units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+            for e in self.entities
+            if e["type"] == kind
+        ]
+
+
+def displayed(item: SentRecord | CallbackAnswer | str) -> Displayed:
+    """What the reader sees of a sent or edited message (parsed from the HTML exactly as sent,
+    the way the Bot API parses it: tags become entities, references their characters), of a
+    button's answer (plain text), or of a rendered HTML string."""
+    if isinstance(item, CallbackAnswer):
+        return Displayed(item.text or "", ())
+    if isinstance(item, str):
+        raw, mode = item, "HTML"
+    else:
+        raw = item.raw_text if item.raw_text is not None else item.text or ""
+        mode = item.parse_mode or ""
+    if mode.upper() != "HTML":
+        return Displayed(raw, ())
+    text, entities = trim_text(*parse_html(raw))
+    return Displayed(text, tuple(entities))
+
+
+def shown(item: SentRecord | CallbackAnswer | str, *words: str, allow: Iterable[str] = ()) -> str:
+    """The displayed text of ``item``, after checking that the reader sees every one of
+    ``words`` and no literal markup (except inside ``allow``: text the user typed, shown back).
+
+    Returns the displayed text, so tests assert on what a person reads.
+    """
+    text = displayed(item).text
+    visible = text
+    for literal in allow:
+        visible = visible.replace(literal, "")
+    leaked = LITERAL_MARKUP.findall(visible)
+    assert not leaked, f"the reader sees markup {leaked[:5]} in: {text[:300]!r}"
+    missing = [w for w in words if w not in text]
+    assert not missing, f"the reader does not see {missing} in: {text[:600]!r}"
+    CHECKED["messages"] += 1
+    return text
+
+
+#: What users typed through :func:`ask`, per fake server: the bot may show it back as typed.
+TYPED: dict[int, list[str]] = {}
+
+
+def typed(api: FakeBotApi, text: str) -> None:
+    """Remember that a user typed ``text`` (the command's argument may be shown back)."""
+    argument = text.partition(" ")[2].strip()
+    TYPED.setdefault(id(api), []).extend(t for t in (text, argument) if t)
+
+
+def check_everything_displayed(api: FakeBotApi, allow: Iterable[str] = ()) -> int:
+    """:func:`shown` on every message the bot sent or edited and every button answer
+    (what users typed may be shown back literally: it is their text, not markup)."""
+    allowed = sorted({*allow, *TYPED.pop(id(api), ())}, key=len, reverse=True)
+    records: list[SentRecord | CallbackAnswer] = [
+        r for r in api.sent if r.method in ("sendMessage", "editMessageText")
+    ]
+    records += api.callback_answers
+    for record in records:
+        shown(record, allow=allowed)
+    return len(records)
 
 
 def library_of(
@@ -83,6 +175,7 @@ def database_url(workdir: Path) -> str:
 async def ask(api: FakeBotApi, chat_id: int, text: str, **kwargs: object) -> list[SentRecord]:
     """Send ``text`` as a user and return the bot's reply (all parts)."""
     since = api.mark()
+    typed(api, text)
     api.inject_message(chat_id, text, **kwargs)  # type: ignore[arg-type]
     replies = await api.wait_for_messages(chat_id=chat_id, since=since, timeout=15)
     await asyncio.sleep(0.2)  # a long answer arrives in several parts

@@ -7,7 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.handlers.commands import send_section
 from bot.handlers.replies import reply
-from bot.keyboards import DigestRequest, SectionRequest, parse_callback
+from bot.keyboards import DigestRequest, QuotesSearchRequest, SectionRequest, parse_callback
 from bot.render import render
 from bot.services import services
 from bot.views import ArgumentError
@@ -40,8 +40,25 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         await query.answer()
         await send_section(
-            update, context, request.section, request.summit, request.page, edit=True
+            update,
+            context,
+            request.section,
+            request.summit,
+            request.page,
+            edit=True,
+            span=request.span,
         )
+    elif isinstance(request, QuotesSearchRequest):
+        if request.words is None:
+            await query.answer(STALE)
+            return
+        from bot.handlers.commands import quotes_keyboard
+        from bot.handlers.replies import edit_or_reply
+        from bot.views import quotes_view
+
+        await query.answer()
+        view = quotes_view(library, request.words, request.page)
+        await edit_or_reply(update, render("quotes", view=view), quotes_keyboard(view))
     elif isinstance(request, DigestRequest):
         card = library.article_by_id(request.article_id)
         digest = library.digest(card.file) if card is not None else None

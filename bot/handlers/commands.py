@@ -17,13 +17,15 @@ from telegram.ext import ContextTypes
 
 from bot import views
 from bot.handlers.replies import reply
-from bot.keyboards import section_keyboard, sources_keyboard
+from bot.keyboards import quotes_search_keyboard, section_keyboard, sources_keyboard
 from bot.render import render
 from bot.services import services
 from bot.views import ArgumentError, summit_by_token, summit_token
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
-_DEEP_LINK = re.compile(r"^(summary|quotes|timeline)_([0-9a-f]{8})$")
+#: ``t.me/<bot>?start=quotes_cis``: a section, then a summit token or the summit's short name
+#: (deep-link payloads allow letters, digits, ``_`` and ``-``; ``_`` and ``-`` stand for spaces).
+_DEEP_LINK = re.compile(r"^(summary|quotes|timeline)_([A-Za-z0-9_-]{1,60})$")
 _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 #: /sources lists this many articles, the most recent (each with a button).
 SOURCES_SHOWN = 40
@@ -44,15 +46,21 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome, the summits known, and the section buttons; deep links open a section."""
     library = services(context).library
     payload = _args(context)
+    unknown = ""
     if match := _DEEP_LINK.match(payload):
-        summit = summit_by_token(library, match.group(2))
+        name = match.group(2)
+        summit = summit_by_token(library, name)
+        words = re.sub(r"[_-]+", " ", name).strip()
+        if summit is None and words:
+            summit = library.find_summit(words)
         if summit is not None:
             section = {"summary": "s", "quotes": "q", "timeline": "t"}[match.group(1)]
             await send_section(update, context, section, summit_token(summit), 1)
             return
+        unknown = words or name
     latest = library.latest_summit()
     keyboard = section_keyboard(summit_token(latest), "", subscribe=True) if latest else None
-    await reply(update, render("start", summits=library.summits), keyboard)
+    await reply(update, render("start", summits=library.summits, unknown=unknown), keyboard)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,9 +83,14 @@ async def quotes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _require_library(context)
     library = services(context).library
     view = views.quotes_view(library, _args(context))
-    token = summit_token(view.summit) if view.summit else None
-    keyboard = section_keyboard(token, "q", view.page) if token and not view.query else None
-    await reply(update, render("quotes", view=view), keyboard)
+    await reply(update, render("quotes", view=view), quotes_keyboard(view))
+
+
+def quotes_keyboard(view: views.QuotesView) -> InlineKeyboardMarkup | None:
+    """A summit's sections and pages, or the pages of quotes found across the archive."""
+    if view.summit is not None and not view.query:
+        return section_keyboard(summit_token(view.summit), "q", view.page)
+    return quotes_search_keyboard(view.query, view.page)
 
 
 async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,7 +101,7 @@ async def timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     summit = library.latest_summit()
     assert summit is not None
     view = views.timeline_view(library, summit, span)
-    keyboard = section_keyboard(summit_token(summit), "t", view.page) if span is None else None
+    keyboard = section_keyboard(summit_token(summit), "t", view.page, span=span)
     await reply(update, render("timeline", view=view), keyboard)
 
 
@@ -100,6 +113,7 @@ async def send_section(
     page: int,
     *,
     edit: bool = False,
+    span: tuple[int, int] | None = None,
 ) -> None:
     """Render one section of a summit (shared by commands, deep links and buttons)."""
     from bot.handlers.replies import edit_or_reply
@@ -117,9 +131,9 @@ async def send_section(
         qview = views.quotes_view(library, page=page, summit=summit)
         text, keyboard = render("quotes", view=qview), section_keyboard(token, "q", qview.page)
     else:
-        tview = views.timeline_view(library, summit, page=page)
+        tview = views.timeline_view(library, summit, span, page=page)
         text = render("timeline", view=tview)
-        keyboard = section_keyboard(token, "t", tview.page)
+        keyboard = section_keyboard(token, "t", tview.page, span=span)
     if edit:
         await edit_or_reply(update, text, keyboard)
     else:
