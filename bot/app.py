@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.handlers import callbacks, commands, errors
 from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
 from bot.rate_limiter import RateLimiter
+from bot.render import plural
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from briefings.library import Library
 from briefings.store import DigestStore
@@ -222,7 +223,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     application.bot_data["sender_task"] = asyncio.create_task(
         svc.sender.run_forever(), name="sender"
     )
-    log.info("bot ready: %d articles, %d summits", len(library.articles), len(library.summits))
+    articles, summits = len(library.articles), len(library.summits)
+    log.info(
+        "bot ready: %d %s, %d %s",
+        articles, plural("article", articles), summits, plural("summit", summits),
+    )  # fmt: skip
 
 
 async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.render import plural
 from briefings.library import Library
 from briefings.library import summit_token as token_of_key
 from briefings.models import Conflict, Digest, MergedQuote, Summit, SummitHead
@@ -149,7 +150,8 @@ def choose_summit(library: Library, words: str) -> Summit:
     summit = library.find_summit(words)
     if summit is None:
         names = ", ".join(s.name for s in library.summits[:5]) or "none yet"
-        raise ArgumentError(f"No summit matches “{words}”. Known summits: {names}.")
+        known = plural("Known summit", len(library.summits), "Known summits")
+        raise ArgumentError(f"No summit matches “{words}”. {known}: {names}.")
     return summit
 
 

@@ -26,7 +26,7 @@ from briefings.summits import (
 log = logging.getLogger(__name__)
 
 #: Bump when merging changes, so every stored briefing is merged again.
-MERGE_VERSION = 1
+MERGE_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,7 @@ def test_timeline_span_filter_and_bad_arguments(tmp_path: Path) -> None:
     assert parse_year_span("2025–2020") == (2020, 2025)
     with pytest.raises(ArgumentError, match="/timeline 2025"):
         parse_year_span("next week")
-    with pytest.raises(ArgumentError, match="Known summits"):
+    with pytest.raises(ArgumentError, match="Known summit"):
         choose_summit(library, "apec")
 
 
