@@ -22,8 +22,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.views import Page
 
 SECTIONS = {"s": "Summary", "q": "Quotes", "t": "Timeline"}
-_SECTION_DATA = re.compile(r"^([sqt]):([0-9a-f]{8}):(\d{1,4})(?::(\d{4})-(\d{4}))?$")
-_QUOTES_DATA = re.compile(r"^Q:(\d{1,4})(?::(.+)|#([0-9a-f]{12}))$", re.DOTALL)
+_SECTION_DATA = re.compile(r"^([sqt]):([0-9a-f]{8}):([0-9]{1,4})(?::([0-9]{4})-([0-9]{4}))?$")
+_QUOTES_DATA = re.compile(r"^Q:([0-9]{1,4})(?::(.+)|#([0-9a-f]{12}))$", re.DOTALL)
 _DIGEST_DATA = re.compile(r"^d:([0-9a-f]{6,32})$")
 MAX_CALLBACK_BYTES = 64
 
@@ -120,9 +120,7 @@ def quotes_search_keyboard(words: str, page: Page) -> InlineKeyboardMarkup | Non
     return InlineKeyboardMarkup([_nav_row(page.number, page.count, data)])
 
 
-def _nav_row(
-    number: int, count: int, data: Callable[[int], str]
-) -> list[InlineKeyboardButton]:
+def _nav_row(number: int, count: int, data: Callable[[int], str]) -> list[InlineKeyboardButton]:
     nav = []
     if number > 1:
         nav.append(InlineKeyboardButton("‹ Prev", callback_data=data(number - 1)))

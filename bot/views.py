@@ -304,9 +304,7 @@ def conflict_item(conflict: Conflict, sources: tuple[Source, ...]) -> ConflictIt
     return ConflictItem(conflict, sources, subject, names, words, unit)
 
 
-def _subject_phrase(
-    evidence: str, names: Sequence[str], words: Sequence[str]
-) -> str | None:
+def _subject_phrase(evidence: str, names: Sequence[str], words: Sequence[str]) -> str | None:
     """Shortest run of ``evidence``'s words holding every one of ``names`` and ``words`` and no
     number (the disputed date is not part of what it is about), extended by a following
     "of [the] Name" complement, which belongs to the noun phrase ("capital of the CIS")."""

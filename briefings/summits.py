@@ -294,9 +294,7 @@ def merge_summit(
         latest_published=max(published) if published else None,
         # Date phrases the articles use but that cannot be pinned down ("next year" in an
         # undated article): the bot says their date is unknown instead of leaving them out.
-        extra={
-            "unresolved": [[u.evidence, d.file] for d in recent for u in d.unresolved_dates]
-        },
+        extra={"unresolved": [[u.evidence, d.file] for d in recent for u in d.unresolved_dates]},
     )
 
 

@@ -82,8 +82,19 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[FakeBotApi]:
 
     async with FakeBotApi(token=TOKEN) as server:
         yield server
-        if request.node.get_closest_marker("shows_typed_markup") is None:
+        report = getattr(request.node, "rep_call", None)
+        passed = report is not None and report.passed
+        if passed and request.node.get_closest_marker("shows_typed_markup") is None:
             check_everything_displayed(server)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Keep the call's report on the item, so fixtures know at teardown whether it passed."""
+    report = yield
+    if call.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]
+    return report
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support import ADMIN, ask, make_settings
+from support import ADMIN, ask, displayed, make_settings, shown
 
 from bot.app import build_application, running
 from bot.fakeapi import FakeBotApi, SentRecord
@@ -35,24 +35,24 @@ async def test_commands_answer_from_stored_digests(workdir: Path, api: FakeBotAp
     async with running(app):
         assert {c["command"] for c in api.commands or []} >= {"summary", "quotes", "timeline"}
         [start] = await ask(api, USER, "/start")
-        assert "CIS summit" in (start.text or "")
+        assert "CIS summit" in shown(start)
         assert set(buttons(start)) >= {"Summary", "Quotes", "Timeline", "Subscribe"}
 
         [summary] = await ask(api, USER, "/summary")
-        assert "2 sources" in (summary.text or "") and "as of" in (summary.text or "")
-        assert "Lachin" in (summary.text or "")
+        assert "2 sources" in shown(summary) and "as of" in shown(summary)
+        assert "Lachin" in shown(summary)
 
         [quotes] = await ask(api, USER, "/quotes aliyev")
-        assert "Ilham Aliyev" in (quotes.text or "")
-        assert "livable cities" in (quotes.text or "")
+        assert "Ilham Aliyev" in shown(quotes)
+        assert "livable cities" in shown(quotes)
 
         [timeline] = await ask(api, USER, "/timeline")
-        text = timeline.text or ""
+        text = shown(timeline, "Sources disagree on the year of")
         assert "1992" in text and "2023–2025" in text and "Sources disagree" in text
         assert text.index("1992") < text.index("2007")
 
         [search] = await ask(api, USER, "/search Lachin capital")
-        assert "Lachin" in (search.text or "")
+        assert "Lachin" in shown(search)
 
 
 async def test_replies_are_sent_as_html_without_previews(workdir: Path, api: FakeBotApi) -> None:
@@ -68,7 +68,7 @@ async def test_replies_are_sent_as_html_without_previews(workdir: Path, api: Fak
         assert (json.loads(preview) if isinstance(preview, str) else preview) == {
             "is_disabled": True
         }
-        assert "<" not in (record.text or "")  # the HTML was parsed, not shown as tags
+        assert "<" not in shown(record)  # the HTML was parsed, not shown as tags
     assert summary.entities
     assert set(buttons(summary)) >= {"Quotes", "Timeline"}
 
@@ -77,19 +77,20 @@ async def test_bad_input_gets_a_helpful_reply(workdir: Path, api: FakeBotApi) ->
     app = build_application(make_settings(workdir, api))
     async with running(app):
         [bad_year] = await ask(api, USER, "/timeline soon")
-        assert "/timeline 2025" in (bad_year.text or "")
+        assert "/timeline 2025" in shown(bad_year)
         [unknown] = await ask(api, USER, "/frobnicate")
-        assert "/help" in (unknown.text or "")
+        assert "/help" in shown(unknown)
         [no_words] = await ask(api, USER, "/search")
-        assert "/search" in (no_words.text or "")
+        assert "/search" in shown(no_words)
         [bad_time] = await ask(api, USER, "/subscribe daily 25:99")
-        assert "HH:MM" in (bad_time.text or "")
+        assert "HH:MM" in shown(bad_time)
         [bad_zone] = await ask(api, USER, "/subscribe daily 08:00 Mars/Olympus")
-        assert "time zone" in (bad_zone.text or "")
+        assert "time zone" in shown(bad_zone)
         [hostile] = await ask(api, USER, "/quotes <b>&amp;</i>")
-        assert "<b>&amp;</i>" in (hostile.text or "")  # shown literally, escaped in HTML
+        # shown literally (escaped in the HTML): the only literal markup a reader may see
+        assert "<b>&amp;</i>" in shown(hostile, allow=["<b>&amp;</i>"])
         [not_admin] = await ask(api, USER, "/reload")
-        assert "administrators" in (not_admin.text or "")
+        assert "administrators" in shown(not_admin)
 
 
 async def test_buttons_switch_sections_by_editing(workdir: Path, api: FakeBotApi) -> None:
@@ -102,12 +103,12 @@ async def test_buttons_switch_sections_by_editing(workdir: Path, api: FakeBotApi
         )
         [edit] = await api.wait_for_messages(chat_id=USER, since=since, timeout=15)
         assert edit.method == "editMessageText" and edit.message_id == summary.message_id
-        assert "Quotes" in (edit.text or "")
+        assert "Quotes" in shown(edit)
         answered = len(api.callback_answers)
         api.inject_callback(USER, summary.message_id or 0, "q:deadbeef:1", user_id=USER)
         api.inject_callback(USER, summary.message_id or 0, "forged-data", user_id=USER)
         await api.wait_for_requests("answerCallbackQuery", count=answered + 2, timeout=10)
-        assert all("expired" in (a.text or "") for a in api.callback_answers[answered:])
+        assert all("expired" in shown(a) for a in api.callback_answers[answered:])
 
 
 async def test_group_commands_with_bot_name_and_admin_rule(workdir: Path, api: FakeBotApi) -> None:
@@ -115,12 +116,12 @@ async def test_group_commands_with_bot_name_and_admin_rule(workdir: Path, api: F
     app = build_application(make_settings(workdir, api))
     async with running(app):
         [reply] = await ask(api, group, f"/summary@{api.username}", user_id=USER)
-        assert "CIS summit" in (reply.text or "")
+        assert "CIS summit" in shown(reply)
         [refused] = await ask(api, group, "/subscribe", user_id=USER)
-        assert "admins" in (refused.text or "")
+        assert "admins" in shown(refused)
         api.set_chat_admins(group, [ADMIN])
         [accepted] = await ask(api, group, "/subscribe", user_id=ADMIN)
-        assert "Subscribed" in (accepted.text or "")
+        assert "Subscribed" in shown(accepted)
 
 
 async def test_new_seed_reaches_each_subscriber_once_and_restart_sends_nothing(
@@ -131,7 +132,7 @@ async def test_new_seed_reaches_each_subscriber_once_and_restart_sends_nothing(
     async with running(build_application(settings)):
         for chat in subscribers:
             [ok] = await ask(api, chat, "/subscribe")
-            assert "Subscribed" in (ok.text or "")
+            assert "Subscribed" in shown(ok)
         await asyncio.sleep(1.0)  # the first poll records the existing archive
         since = api.mark()
         text = (workdir / "seeds" / SEED_000).read_text(encoding="utf-8")
@@ -144,15 +145,17 @@ async def test_new_seed_reaches_each_subscriber_once_and_restart_sends_nothing(
             since=since,
             count=len(subscribers),
             timeout=90,
-            predicate=lambda r: "New article" in (r.text or ""),
+            predicate=lambda r: "New article" in displayed(r).text,
         )
         assert sorted(r.chat_id for r in briefings) == subscribers
+        for briefing in briefings:  # what each subscriber reads: the article, its summit
+            shown(briefing, "NATO leaders gather in Vilnius", "CIS summit")
         await asyncio.sleep(1.5)
-        new_briefings = [r for r in api.sent[since:] if "New article" in (r.text or "")]
+        new_briefings = [r for r in api.sent[since:] if "New article" in displayed(r).text]
         assert len(new_briefings) == len(subscribers)  # exactly once each
     since = api.mark()
     async with running(build_application(settings)):
         await asyncio.sleep(2.0)
         [status] = await ask(api, USER, "/status")
-        assert "new articles" in (status.text or "")
-    assert not [r for r in api.sent[since:] if "New article" in (r.text or "")]
+        assert "new articles" in shown(status)
+    assert not [r for r in api.sent[since:] if "New article" in displayed(r).text]

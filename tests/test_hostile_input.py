@@ -31,6 +31,7 @@ from bot.handlers.commands import parse_daily
 from bot.keyboards import (
     MAX_CALLBACK_BYTES,
     DigestRequest,
+    QuotesSearchRequest,
     SectionRequest,
     parse_callback,
     section_keyboard,
@@ -388,9 +389,11 @@ def test_parse_callback_accepts_only_its_own_formats() -> None:
             st.binary(max_size=64).map(lambda b: b.decode("utf-8", "replace")),
             st.from_regex(r"\A[sqtdx]:[0-9a-fA-F]{0,40}:?-?\d{0,6}\Z"),
             st.from_regex(r"\Ad:[0-9a-f]{1,40}\Z"),
-            st.sampled_from(["s:deadbeef:1", "d:0123456789abcdef"]).flatmap(
-                lambda valid: st.sampled_from([valid + "\n", valid + " ", "\n" + valid])
-            ),
+            st.from_regex(r"\A[tq]:[0-9a-f]{8}:\d{1,4}:\d{3,5}-\d{3,5}\Z"),
+            st.from_regex(r"\AQ:\d{0,5}[:#][\s\S]{0,70}\Z"),
+            st.sampled_from(
+                ["s:deadbeef:1", "d:0123456789abcdef", "t:deadbeef:2:1900-2100", "Q:2:putin"]
+            ).flatmap(lambda valid: st.sampled_from([valid + "\n", valid + " ", "\n" + valid])),
         )
     )
     def check(data: str | None) -> None:
@@ -403,8 +406,15 @@ def test_parse_callback_accepts_only_its_own_formats() -> None:
         if isinstance(request, SectionRequest):
             assert request.section in "sqt" and len(request.summit) == 8
             assert 0 <= request.page <= 9999
-            assert re.fullmatch(r"[sqt]:[0-9a-f]{8}:[0-9]{1,4}", data)
+            assert re.fullmatch(r"[sqt]:[0-9a-f]{8}:[0-9]{1,4}(:[0-9]{4}-[0-9]{4})?", data)
             assert data.startswith(f"{request.section}:{request.summit}:")
+            if request.span is not None:  # only a timeline keeps a span, first <= last
+                assert request.section == "t" and request.span[0] <= request.span[1]
+        elif isinstance(request, QuotesSearchRequest):
+            assert 0 <= request.page <= 9999
+            assert re.fullmatch(r"Q:[0-9]{1,4}(:[\s\S]+|#[0-9a-f]{12})", data)
+            # inline words are kept as sent; an unknown stored key is None (a stale button)
+            assert request.words is None or data.endswith(f":{request.words}")
         else:
             assert isinstance(request, DigestRequest)
             assert re.fullmatch(r"d:[0-9a-f]{6,32}", data)

@@ -6,6 +6,7 @@ general, so they are checked on text the code has never seen.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from support import displayed, library_of, shown
@@ -114,10 +115,18 @@ def test_daily_briefing_shows_no_markup_and_dates_the_news(tmp_path: Path) -> No
 def test_new_article_briefing_is_about_its_own_summit(tmp_path: Path) -> None:
     """Defect 2: a G7 article arriving must not come with the latest (ASEAN) summit."""
     library = two_summits(tmp_path)
-    text = "\n".join(shown(p) for p in render_new_articles(library, ["g7-2.txt"]))
+    text = "\n".join(displayed(p).text for p in render_new_articles(library, ["g7-2.txt"]))
     assert "G7 summit, Hiroshima, 2023" in text
     assert "ASEAN" not in text and "Jakarta" not in text
-    assert "as of 21 May 2023" in text  # the summit's latest news, not the build time
+
+
+def test_as_of_is_the_date_of_the_latest_news(tmp_path: Path) -> None:
+    """Defect 8: "as of <build time>" said when the bot ran, not how fresh the news is."""
+    library = two_summits(tmp_path)
+    summit = library.summit(G7)
+    assert summit is not None
+    text = shown(render("summary", view=summary_view(library, summit)), "as of 21 May 2023")
+    assert str(dt.date.today().year) not in text  # no build time (these articles are older)
 
 
 def test_a_batch_of_1500_articles_fits_in_three_messages(tmp_path: Path) -> None:
@@ -198,8 +207,7 @@ def test_unresolved_dates_are_shown_as_unknown(tmp_path: Path) -> None:
 
 
 def test_quotes_lose_the_separator_left_by_their_attribution(tmp_path: Path) -> None:
-    """Defect 8: “…open,” he said → the quote alone must not end in "," or ",..".
-    """
+    """Defect 8: “…open,” he said → the quote alone must not end in "," or ",.."."""
     quotes = (
         Quote("We will keep the northern corridor open,", "Anna Berg"),
         Quote("Trade must stay free and fair,..", "Anna Berg"),
