@@ -451,6 +451,9 @@ def failed_sends(api: FakeBotApi) -> list[str]:
     ]
 
 
+# The arguments are markup on purpose and a reply shows them back as typed (split across
+# messages when long): this test checks the parsed messages itself, not the reader's view.
+@pytest.mark.shows_typed_markup
 async def test_hostile_command_arguments_end_to_end(
     tmp_path: Path, seeds_dir: Path, seed_store: Path, api: FakeBotApi
 ) -> None:
