@@ -226,3 +226,25 @@ def test_quotes_lose_the_separator_left_by_their_attribution(tmp_path: Path) -> 
         "Trade must stay free and fair",
         "Nothing is agreed until everything is agreed.",
     ]
+
+
+def test_conflict_sentence_falls_back_to_its_parts_and_names_the_precision() -> None:
+    """No claim holds the words together: say which names and words the sources tie the
+    disputed month to, rather than inventing a phrase."""
+    from bot.views import Page, Source, TimelineView, conflict_item
+    from briefings.models import Conflict, SourcedClaim, Summit
+
+    conflict = Conflict(
+        "Riga, Baltic: grid link",
+        (
+            SourcedClaim("2025-02", "a.txt", "The grid link opens in Feb 2025, Riga said."),
+            SourcedClaim("2025-03", "b.txt", "Baltic operators expect the link in March 2025."),
+        ),
+    )
+    sources = (Source("a.txt", "A", None, None), Source("b.txt", "B", None, None))
+    item = conflict_item(conflict, sources)
+    assert item.unit == "month" and item.subject is None
+    summit = Summit("Baltic|Riga|2025", "Baltic summit, Riga, 2025", ("a.txt", "b.txt"))
+    view = TimelineView(summit, (), (item,), "", Page(1, 1), 0)
+    text = shown(render("timeline", view=view))
+    assert "Sources disagree on a month they tie to Riga and Baltic (grid link):" in text
