@@ -30,6 +30,14 @@ from datetime import date, timedelta
 
 from briefings.dates import Anchor, DatePhrase, Tense, find_date_phrases, fmt_day, fmt_range
 from briefings.models import Article, TimelineEvent, UnresolvedDate
+from briefings.narrative import (
+    Dated,
+    anaphor_value,
+    narrative_anchor,
+    past_form,
+    reports_an_event,
+    until_is_future,
+)
 from briefings.sentences import Sentence, split_sentences
 
 #: Longest event text; longer sentences are cut to the clauses around the date.
@@ -112,6 +120,8 @@ _REPORTING = frozenset({
 #: "will be held", "is scheduled", "was planned": the auxiliary carries the tense.
 _PARTICIPLES = frozenset({"held", "scheduled", "planned", "slated", "postponed", "set"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+#: Modals that look ahead (not "could", often a past "was able to").
+_MODALS = frozenset({"may", "might", "should", "must", "can"})
 _REPORT_GAP = 12
 _WORD = re.compile(r"[A-Za-z]+(?:[’'][A-Za-z]+)?")
 _MULTI_DAY = re.compile(
@@ -174,6 +184,9 @@ def extract_timeline(article: Article) -> TimelineResult:
             unresolved.append(UnresolvedDate(phrase.text, reason))
 
     citations = _citation_section(text)
+    # Body dates so far (text order): what anaphors and year-less dates are read against.
+    story: list[Dated] = []
+    stated: list[Dated] = []  # Those written with their year.
     for phrase in phrases:
         role = _line_role(text, phrase)
         if role == "furniture" or phrase.start >= citations:
@@ -184,21 +197,55 @@ def extract_timeline(article: Article) -> TimelineResult:
             continue
         if phrase.kind == "absolute" and phrase.value is not None:
             add(phrase.value, phrase, role, sentence, relative=False)
+            if role == "body":
+                story.append(Dated(phrase.value, phrase.start))
+                stated.append(Dated(phrase.value, phrase.start))
+            continue
+        if phrase.possessive or (
+            phrase.deictic
+            and phrase.grain == "day"
+            and not reports_an_event(
+                sentence.text, phrase.start - sentence.start, phrase.end - sentence.start
+            )
+        ):
+            continue  # "today's Europe", "Today, the world needs ...": the present, no event.
+        if phrase.anaphor is not None:
+            if phrase.deictic and _inside(quoted, phrase.start):
+                continue
+            value = anaphor_value(phrase.anaphor, story, phrase.start, anchor_day)
+            if value is None:
+                leave(phrase, _NO_PUBLICATION)
+            else:
+                add(value, phrase, role, sentence, relative=True)
+                story.append(Dated(value, phrase.start))
             continue
         if sentence.start not in markers:
             markers[sentence.start] = _tense_markers(sentence)
         tense = _tense(markers[sentence.start], phrase)
+        if phrase.text[:5].lower().startswith(("until", "till")) and phrase.kind != "absolute":
+            tense = "future" if until_is_future(sentence.text, phrase.start - sentence.start) \
+                else "past"  # fmt: skip
         if phrase.future_only and tense != "future":
             continue
-        if anchor_day is None:
+        day = anchor_day
+        if phrase.kind == "yearless":
+            paragraph = text.rfind("\n", 0, phrase.start) + 1
+            story_day = narrative_anchor(stated, phrase.start, paragraph)
+            if story_day is not None:
+                # The passage's own date, not the writing day: every verb of a past account
+                # is in the past tense, so the nearest occurrence wins.
+                day, tense = story_day, None
+        if day is None:
             leave(phrase, _NO_YEAR if phrase.kind == "yearless" else _NO_PUBLICATION)
             continue
         if phrase.deictic and _inside(quoted, phrase.start):
             leave(phrase, _QUOTED)
             continue
-        value = phrase.resolver(Anchor(anchor_day, tense)) if phrase.resolver else None
+        value = phrase.resolver(Anchor(day, tense)) if phrase.resolver else None
         if value is not None:
             add(value, phrase, role, sentence, relative=True)
+            if role == "body":
+                story.append(Dated(value, phrase.start))
 
     events.extend(_multi_day_spans(sentences, starts, events, seen))
     events.sort(key=lambda e: (e.date.split("/")[0], e.start))
@@ -394,23 +441,29 @@ class _Marker:
 
 def _tense_markers(sentence: Sentence) -> list[_Marker]:
     """Tense markers of a sentence, with offsets in the article text."""
-    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(sentence.text)]
+    found = list(_WORD.finditer(sentence.text))
+    words = [(m.start(), m.end(), m.group().lower()) for m in found]
+    plain = [w for _, _, w in words]
     markers: list[_Marker] = []
     base = sentence.start
     for i, (start, end, word) in enumerate(words):
         following = words[i + 1][2] if i + 1 < len(words) else ""
         previous = {w for _, _, w in words[max(0, i - 2) : i]}
         tense: Tense | None = None
-        if word in _PARTICIPLES and previous & _AUXILIARIES:
-            tense = None  # The auxiliary before it is the marker.
+        if (word in _PARTICIPLES and previous & _AUXILIARIES) or (
+            i and plain[i - 1] in _AUXILIARIES and (word in _PAST_WORDS or word.endswith("ed"))
+        ):
+            tense = None  # A passive: the auxiliary before it is the marker.
         elif (
             word in _FUTURE_WORDS
             or word.endswith(("'ll", "’ll"))
             or (following == "to" and word in _FUTURE_BEFORE_TO)
             or (word == "to" and following in _FUTURE_AFTER_TO)
+            # "may be signed", "should be approved"; "may have signed" is past.
+            or (word in _MODALS and found[i].group()[0].islower() and following != "have")
         ):
             tense = "future"
-        elif word in _PAST_WORDS or word in _REPORTING:
+        elif word in _PAST_WORDS or word in _REPORTING or past_form(plain, i, found[i].group()):
             tense = "past"
         if tense is not None:
             markers.append(_Marker(base + start, base + end, tense, word in _REPORTING))
