@@ -82,6 +82,21 @@ _PUBLICATION_LABEL = re.compile(r"(?i)\b(?:publication|published|posted|announce
 _MAX_DATELINE_EXTRA = 160
 _MAX_FURNITURE_LINE = 200
 _STAMP_SEPARATOR = re.compile(r"\S\s+[-–—|]\s*$")
+#: A place set off from the date by a comma or dash: one to three capitalised words.
+_PLACE_BEFORE = re.compile(r"\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}\s*[,–—-]\s*")
+_PLACE_AFTER = re.compile(r"\s*[,–—-]\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}\s*")
+
+
+def _placed_dateline(before: str, after: str) -> bool:
+    """ "May 4, 2021, Minsk" / "MINSK, May 4, 2021": a date with nothing beside it but a
+    place on one side (and a weekday, clock time or zone)."""
+    if _DATELINE_RESIDUE.sub("", before) == "":
+        return _PLACE_AFTER.fullmatch(after) is not None
+    if _DATELINE_RESIDUE.sub("", after) == "":
+        return _PLACE_BEFORE.fullmatch(before) is not None
+    return False
+
+
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\.?)?", re.IGNORECASE)
 # Header lines that are page furniture, never the headline.
 _PAGE_FURNITURE = frozenset({
@@ -278,9 +293,12 @@ def _line_role(text: str, phrase: DatePhrase) -> str:
     after = text[phrase.end : line_end]
     if len(before) + len(after) > _MAX_DATELINE_EXTRA:
         return "body"
-    if phrase.grain == "day" and _DATELINE_RESIDUE.sub("", before + " " + after) == "":
-        header = text.count("\n", 0, line_start) < _HEADER_LINES
+    residue = _DATELINE_RESIDUE.sub("", before + " " + after)
+    header = text.count("\n", 0, line_start) < _HEADER_LINES
+    if phrase.grain == "day" and residue == "":
         return "dateline" if header or _PUBLICATION_LABEL.search(before) else "heading"
+    if phrase.grain == "day" and header and _placed_dateline(before, after):
+        return "dateline"  # "May 4, 2021, Minsk": a date line with its place.
     # "World Leaders Gather in US for Summit - 2004-06-07": a stamp on a headline.
     if (
         phrase.kind == "absolute"
