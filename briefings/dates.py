@@ -912,6 +912,22 @@ def _build_unit(h: _Hit) -> DatePhrase | None:
     )
 
 
+def _build_weekend(h: _Hit) -> DatePhrase | None:
+    """A weekend is its Saturday and Sunday: "last"/"next" say which, else the clause's tense
+    (the nearest one when it has none)."""
+    which = h.get("which").lower()
+    step = {"last": "last", "next": "next", "coming": "next"}.get(which)
+
+    def resolve(anchor: Anchor) -> str:
+        if anchor.day.weekday() >= 5 and step is None:
+            saturday = anchor.day - timedelta(days=anchor.day.weekday() - 5)
+        else:
+            saturday = weekday_date(anchor, 5, step)
+        return fmt_range(fmt_day(saturday), fmt_day(saturday + timedelta(days=1)))
+
+    return _needs(h, "relative", "day", resolve, deictic=True)
+
+
 def _offset_value(anchor: Anchor, count: int, unit: str, sign: int, day_exact: bool) -> str:
     if unit.startswith("year"):
         year = anchor.day.year + sign * count
@@ -1203,6 +1219,13 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?!\s+(?:of|ago)\b)"
         ),
         _build_in_units, _P_TIME,
+    ),
+    # this weekend / over the weekend / last weekend.
+    _Rule(
+        re.compile(
+            rf"(?P<which>{_variants('this', 'last', 'next', 'the', 'coming')})\s+weekend\b"
+        ),
+        _build_weekend, _P_DURING,
     ),
     # next year / this month / last week / earlier this year / for next year.
     _Rule(

@@ -125,6 +125,9 @@ def test_yearless_date_without_publication_is_resolved_only_by_its_passage() -> 
         ("Trade boomed in the '80s.", "2013-07-01", "1980/1989"),
         ("The envoys met in Oslo this week.", "2013-07-03", "2013-07-01/2013-07-07"),
         ("The envoys met in Oslo a week ago.", "2013-07-03", "2013-06-26"),
+        # A weekend is its Saturday and Sunday (published Wednesday 2013-07-03).
+        ("The envoys met in Oslo over the weekend.", "2013-07-03", "2013-06-29/2013-06-30"),
+        ("The envoys will meet in Oslo this weekend.", "2013-07-03", "2013-07-06/2013-07-07"),
     ],
 )  # fmt: skip
 def test_periods_follow_the_conventions(text: str, published: str, expected: str) -> None:
