@@ -199,6 +199,7 @@ def extract_timeline(article: Article) -> TimelineResult:
             unresolved.append(UnresolvedDate(phrase.text, reason))
 
     citations = _citation_section(text)
+    timed = _timed_datelines(text, phrases)
     # Body dates so far (text order): what anaphors and year-less dates are read against.
     story: list[Dated] = []
     stated: list[Dated] = []  # Those written with their year.
@@ -206,6 +207,12 @@ def extract_timeline(article: Article) -> TimelineResult:
         role = _line_role(text, phrase)
         if role == "furniture" or phrase.start >= citations:
             continue
+        if (
+            role == "dateline"
+            and phrase.value in timed
+            and phrase.start not in timed[phrase.value]
+        ):
+            continue  # the site's date of the day: the timed stamp is the article's
         sentence = _sentence_at(sentences, starts, phrase.start)
         if phrase.kind == "unanchored":
             leave(phrase, phrase.reason or _NO_PUBLICATION)
@@ -309,6 +316,23 @@ def _line_role(text: str, phrase: DatePhrase) -> str:
     ):
         return "furniture"
     return "body"
+
+
+def _timed_datelines(text: str, phrases: list[DatePhrase]) -> dict[str, set[int]]:
+    """Dateline phrases whose line also states a clock time, by date value.
+
+    A page header may show the same day twice: the site's date of the day ("Friday October 10
+    2025") and the article's stamp ("10 October 2025 13:43"); the stamp, which carries the time,
+    is the article's own and the evidence of its date.
+    """
+    found: dict[str, set[int]] = {}
+    for phrase in phrases:
+        if phrase.value is None or _line_role(text, phrase) != "dateline":
+            continue
+        line_end = _line_bounds(text, phrase.start, phrase.end)[1]
+        if _TIME.search(text, phrase.end, line_end):
+            found.setdefault(phrase.value, set()).add(phrase.start)
+    return found
 
 
 def _citation_section(text: str) -> int:

@@ -184,3 +184,15 @@ def test_years_before_count_from_the_date_just_named(
     text: str, published: str, expected: list[str]
 ) -> None:
     assert dates(text, published) == expected
+
+
+def test_a_timed_stamp_is_the_evidence_over_the_sites_date_of_the_day() -> None:
+    text = (
+        "Nordic News Online\n"
+        "Tuesday March 4 2014\n"
+        "Ministers Talk Arctic Security\n"
+        "4 March 2014 09:30\n"
+        "Foreign ministers met in Tromsø to discuss fisheries and shipping."
+    )
+    events = timeline(text, "2014-03-04").events
+    assert [(e.date, e.evidence) for e in events] == [("2014-03-04", "4 March 2014")]

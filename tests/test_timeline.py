@@ -309,7 +309,7 @@ def test_dateline_dates_the_articles_event_with_the_headline_as_event() -> None:
     assert len(events) == 1  # Two datelines, one event.
     assert events[0].date == "2025-10-10"
     assert events[0].event == "Baku's strategic diplomacy shines at CIS Summit in Dushanbe"
-    assert events[0].evidence == "Friday October 10 2025"
+    assert events[0].evidence == "10 October 2025"  # the timed stamp, not the site date
 
 
 def test_announcement_and_publication_lines_are_datelines() -> None:
