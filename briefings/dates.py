@@ -351,7 +351,7 @@ _P_MONTH_YEAR = _before(
     rf"|middle{_S}of)(?:-|{_S}))?"
 )
 _P_SEASON = _before(
-    _PREP + rf"(?:(?P<the>the){_S}|\b(?P<det>their|its|his|her|our|my|your){_S})?"
+    _PREP + rf"(?:(?P<the>the){_S}|\b(?P<det>their|its|his|her|our){_S})?"
     rf"(?:\b(?P<which>this|last|next|coming){_S})?"
 )
 _P_YEAR = _before(_PREP + rf"(?:(?P<the>the){_S}|\b(?P<mid>mid|early|late|pre|post)-)?")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefings.entities import extract_entities, is_person_name
+from briefings.entities import entities_from_spans, extract_entities, is_person_name
 from briefings.library import Library
 from briefings.nlp import load_nlp
 
@@ -92,6 +92,7 @@ def test_full_names_whose_first_name_is_a_city_are_people(name: str) -> None:
         "Der Spiegel",  # a title opening with an article
         "Mac OSX",  # an acronym
         "NATO Chairmanship",
+        "Zephyr Norway",  # "<brand> <country>": a national company
     ],
 )
 def test_places_institutions_and_titles_are_not_people(name: str) -> None:
@@ -122,3 +123,11 @@ def test_institutions_and_treaties_are_not_people_in_text() -> None:
         load_nlp(),
     )
     assert ents.people == ()
+
+
+def test_a_name_the_model_mostly_tags_as_an_organisation_is_not_a_person() -> None:
+    text = "Harbor Mutual said ... Harbor Mutual shares fell ... Harbor Mutual cut jobs."
+    spans = [("Harbor Mutual", "PERSON", 0), ("Harbor Mutual", "ORG", 24),
+             ("Harbor Mutual", "ORG", 52), ("Jane Doe", "PERSON", 70)]  # fmt: skip
+    assert entities_from_spans(spans, text).people == ("Jane Doe",)
+    assert entities_from_spans(spans[:1], text).people == ("Harbor Mutual",)
