@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from briefings.dates import Anchor, DatePhrase, Tense, find_date_phrases, fmt_day, fmt_range
+from briefings.metadata import echoes_body
 from briefings.models import Article, TimelineEvent, UnresolvedDate
 from briefings.narrative import (
     Dated,
@@ -98,12 +99,6 @@ def _placed_dateline(before: str, after: str) -> bool:
 
 
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\.?)?", re.IGNORECASE)
-# Header lines that are page furniture, never the headline.
-_PAGE_FURNITURE = frozenset({
-    "accessibility links", "breaking news", "read more", "leave a comment", "please wait",
-    "no media source currently available", "skip to content", "text version",
-    "publication status", "see more", "loading...",
-})  # fmt: skip
 
 # Tense markers, looked up word by word (a set lookup per word is far cheaper than one big
 # case-insensitive alternation run around every phrase).
@@ -365,17 +360,20 @@ def _placement(
 
 
 def _headline(text: str, phrases: list[DatePhrase]) -> str | None:
-    """The first title-like line of the page header (3-25 words, not furniture, not a date, not a
-    sentence), for pages whose ingest found no title."""
+    """The first title-like line of the page header (3-25 words, about the story below it, not
+    a date, not a sentence), for pages whose ingest found no title."""
     datelines = {
         text.rfind("\n", 0, p.start) + 1 for p in phrases if _line_role(text, p) == "dateline"
     }
     line_start = 0
-    for line in text.split("\n", 10)[:10]:
+    lines = text.split("\n", 10)
+    for index, line in enumerate(lines[:10]):
         start, line_start = line_start, line_start + len(line) + 1
         words = line.split()
-        if not 3 <= len(words) <= 25 or line.strip().lower() in _PAGE_FURNITURE:
+        if not 3 <= len(words) <= 25:
             continue
+        if line_start not in datelines and not echoes_body(line, lines[index + 1 :]):
+            continue  # not right above a date line, nor about the story: a banner, a skip link
         if line.rstrip().endswith("."):
             return None  # The page starts with body text: it has no headline.
         if line.rstrip().endswith((":", ",")):

@@ -196,3 +196,16 @@ def test_a_timed_stamp_is_the_evidence_over_the_sites_date_of_the_day() -> None:
     )
     events = timeline(text, "2014-03-04").events
     assert [(e.date, e.evidence) for e in events] == [("2014-03-04", "4 March 2014")]
+
+
+def test_the_dateline_event_is_the_headline_not_a_skip_link() -> None:
+    text = (
+        "Jump straight to the page content\n"
+        "Nordic Ministers Talk Arctic Security\n"
+        "Foreign ministers met in Tromsø on Monday to discuss Arctic security.\n"
+        "March 4, 2014\n"
+    )
+    events = timeline(text, "2014-03-04").events
+    assert [e.event for e in events if e.evidence == "March 4, 2014"] == [
+        "Nordic Ministers Talk Arctic Security"
+    ]
