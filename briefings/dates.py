@@ -371,7 +371,7 @@ _P_WEEKDAY = _before(
 )
 _P_CUE = _before(
     rf"\b(?P<cue>in|since|until|till|by|from|during|through|before|after|for|early|late|mid"
-    rf"|last|next|this|the{_S}(?:end|beginning|start|middle){_S}of|the)(?:-|{_S})"
+    rf"|last|next|this|as{_S}of|the{_S}(?:end|beginning|start|middle){_S}of|the)(?:-|{_S})"
 )
 _P_THE_DAY = _before(
     rf"(?:\b(?P<cue>(?:end|ends|ended|ending|close|closes|closed|closing|finish|finished"
@@ -805,6 +805,9 @@ def _build_first_months(h: _Hit) -> DatePhrase | None:
     return _needs(h, "relative", "month", resolve)
 
 
+_DECADE_BEFORE = re.compile(r"\d0['’]?s,?\s+(?:and|or|to|through)\s+['’]?$")
+
+
 def _build_decade(h: _Hit) -> DatePhrase | None:
     """ "the 1990s", "the '70s", "the 80s": a year range.  A two-digit decade needs "the" or an
     apostrophe ("in his 70s" is an age)."""
@@ -812,7 +815,8 @@ def _build_decade(h: _Hit) -> DatePhrase | None:
     if len(digits) == 2:
         start = h.core.start()
         apostrophe = start > 0 and h.text[start - 1] in "'’"
-        if not apostrophe and h.text[max(0, start - 4) : start].lower() != "the ":
+        joined = _DECADE_BEFORE.search(h.text, max(0, start - 16), start)  # "the 70s and 80s"
+        if not (apostrophe or joined) and h.text[max(0, start - 4) : start].lower() != "the ":
             return None
         digits = "19" + digits
     first = int(digits)

@@ -123,6 +123,7 @@ def test_yearless_date_without_publication_is_resolved_only_by_its_passage() -> 
         ("The rules change after April of next year.", "2013-07-01", "2014-04"),
         ("Trade boomed in the 1970s.", "2013-07-01", "1970/1979"),
         ("Trade boomed in the '80s.", "2013-07-01", "1980/1989"),
+        ("As of March, exports had doubled.", "2013-07-01", "2013-03"),
         ("The envoys met in Oslo this week.", "2013-07-03", "2013-07-01/2013-07-07"),
         ("The envoys met in Oslo a week ago.", "2013-07-03", "2013-06-26"),
         # A weekend is its Saturday and Sunday (published Wednesday 2013-07-03).
@@ -209,3 +210,7 @@ def test_the_dateline_event_is_the_headline_not_a_skip_link() -> None:
     assert [e.event for e in events if e.evidence == "March 4, 2014"] == [
         "Nordic Ministers Talk Arctic Security"
     ]
+
+
+def test_a_decade_joined_to_another_is_read_too() -> None:
+    assert dates("Cars of the 60s and 70s were boxy.", "2013-07-01") == ["1960/1969", "1970/1979"]
