@@ -248,6 +248,14 @@ def extract_timeline(article: Article) -> TimelineResult:
         if phrase.kind == "yearless":
             paragraph = text.rfind("\n", 0, phrase.start) + 1
             story_day = narrative_anchor(stated, phrase.start, paragraph)
+            if story_day is None and tense == "past" and paragraph > 0:
+                # A past account running on from the paragraph before ("... a letter of March
+                # 3, 1921." / "It was on March 3 ..."), when that paragraph is set in another
+                # year than the writing: its last full date anchors this one.
+                before = text.rfind("\n", 0, paragraph - 1) + 1
+                earlier = narrative_anchor(stated, paragraph, before)
+                if earlier is not None and (anchor_day is None or earlier.year != anchor_day.year):
+                    story_day = earlier
             if story_day is not None:
                 # The passage's own date, not the writing day: every verb of a past account
                 # is in the past tense, so the nearest occurrence wins.

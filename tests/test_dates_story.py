@@ -95,6 +95,20 @@ def test_yearless_date_takes_the_year_of_its_passage() -> None:
 def test_yearless_date_in_a_new_paragraph_takes_the_publication_year() -> None:
     text = "The dispatch of June 2, 1919 reached the capital late.\nTalks resume on June 2."
     assert dates(text, "2023-05-30") == ["1919-06-02", "2023-06-02"]
+    # Within the writing year, the paragraph before anchors nothing either.
+    text = "The accord of May 2, 2023 was signed.\nTalks ended on June 2."
+    assert dates(text, "2023-07-30") == ["2023-05-02", "2023-06-02"]
+
+
+def test_a_past_account_runs_on_into_the_next_paragraph() -> None:
+    text = (
+        "The envoy read out a letter of March 3, 1921 to the delegates.\n"
+        "It was on March 3, the eve of the conference, that the letter was written."
+    )
+    assert dates(text, "2021-12-10") == ["1921-03-03", "1921-03-03"]
+    # A future clause in the next paragraph is the writing time's.
+    future = text.replace("It was on March 3", "Delegates will meet on March 3")
+    assert dates(future, "2021-12-10") == ["1921-03-03", "2022-03-03"]
 
 
 def test_yearless_date_without_publication_is_resolved_only_by_its_passage() -> None:
