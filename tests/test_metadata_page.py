@@ -108,3 +108,21 @@ def test_front_matter_url_names_the_source(tmp_path: Path) -> None:
     )  # fmt: skip
     path.write_text(markdown.replace("url:", "source: Example News\nurl:"), encoding="utf-8")
     assert read_article(path).meta.source == "Example News"
+
+
+def test_lines_above_the_headline_are_not_body(tmp_path: Path) -> None:
+    """A back-link that ends like a sentence must not become a body (or summary) sentence."""
+    article = _read(
+        tmp_path,
+        "From Newswiki, the open encyclopedia of current events you can edit!",
+        "Nordic Ministers Talk Arctic Security",
+        BODY,
+        MORE,
+    )
+    assert article.meta.title == "Nordic Ministers Talk Arctic Security"
+    assert article.paragraphs == (BODY, MORE)
+
+
+def test_a_long_paragraph_above_a_headline_guess_is_kept(tmp_path: Path) -> None:
+    article = _read(tmp_path, BODY, "Nordic Ministers Talk Arctic Security?", MORE)
+    assert BODY in article.paragraphs
