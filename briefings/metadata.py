@@ -537,6 +537,22 @@ def _stems(text: str) -> set[str]:
     }
 
 
+def echo_ratio(line: str, after: list[str]) -> float:
+    """Share of a line's content words that recur in the text after it (1.0 when the line has
+    none to judge); see :func:`echoes_body`."""
+    words = _stems(line)
+    if not words:
+        return 1.0
+    body: list[str] = []
+    size = 0
+    for text in after:
+        body.append(text)
+        size += len(text)
+        if size >= _ECHO_CHARS:
+            break
+    return len(words & _stems(" ".join(body))) / len(words)
+
+
 def echoes_body(line: str, after: list[str]) -> bool:
     """Whether a headline candidate is about the story below it.
 
@@ -546,17 +562,7 @@ def echoes_body(line: str, after: list[str]) -> bool:
     "talks"/"talked" match) must recur in the text that follows it.  A line with no content
     word cannot be judged and passes.
     """
-    words = _stems(line)
-    if not words:
-        return True
-    body: list[str] = []
-    size = 0
-    for text in after:
-        body.append(text)
-        size += len(text)
-        if size >= _ECHO_CHARS:
-            break
-    return bool(words & _stems(" ".join(body)))
+    return echo_ratio(line, after) > 0.0
 
 
 def _window(lines: list[Line], size: int) -> list[Line]:
@@ -609,6 +615,7 @@ def detect_metadata(lines: list[Line], hints: ArticleMeta | None = None) -> Dete
     # --- title: the first short unterminated line before the first sentence.
     title: str | None = hints.title
     title_key = key_of(title) if title else None
+    best_echo = -1.0
     if title_key is None:
         for index, line in enumerate(head):
             if line.stamp or line.clock:
@@ -632,19 +639,21 @@ def detect_metadata(lines: list[Line], hints: ArticleMeta | None = None) -> Dete
             repeated = any(other.key == line.key for other in lines if other.pos != line.pos)
             following = head[index + 1] if index + 1 < len(head) else None
             stamped = following is not None and following.stamp is not None
-            if not (repeated or stamped) and not echoes_body(
-                line.text, [x.text for x in lines[line.pos + 1 :]]
-            ):
+            echo = echo_ratio(line.text, [x.text for x in lines[line.pos + 1 :]])
+            if not (repeated or stamped) and echo == 0.0:
                 continue  # a skip link, a site banner, a back-link: not about this story
             if line.words > 15 and not (repeated or stamped):
                 break
             if line.terminal and not (repeated or stamped):
                 break
-            title, title_key = line.text, line.key
             if repeated or stamped or line.terminal:
+                title, title_key = line.text, line.key
                 break
-            # A site banner stands above the headline: a later headline-shaped line before
-            # the date line or the body takes its place.
+            # Of several headline-shaped lines above the date line or the body, the one most
+            # about the story: a site banner above the headline shares fewer of its words
+            # with the story, a deck under it no more than the headline (the first wins).
+            if title_key is None or echo > best_echo:
+                title, title_key, best_echo = line.text, line.key, echo
     if title_key is not None:
         for line in lines:
             if line.key == title_key and not line.stamp:

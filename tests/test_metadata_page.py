@@ -126,3 +126,10 @@ def test_lines_above_the_headline_are_not_body(tmp_path: Path) -> None:
 def test_a_long_paragraph_above_a_headline_guess_is_kept(tmp_path: Path) -> None:
     article = _read(tmp_path, BODY, "Nordic Ministers Talk Arctic Security?", MORE)
     assert BODY in article.paragraphs
+
+
+def test_a_deck_under_the_headline_does_not_replace_it(tmp_path: Path) -> None:
+    article = _read(
+        tmp_path, "Nordic Ministers Talk Arctic Security", "Fisheries on the agenda", BODY, MORE
+    )
+    assert article.meta.title == "Nordic Ministers Talk Arctic Security"
