@@ -701,7 +701,8 @@ _NOT_NAME_WORDS = frozenset(
     | {w.lower() for w in _WEEKDAYS}
     | set(
         """in on until till by since of from to for before after during through and or the
-        early late mid summer spring autumn fall winter year fiscal between about circa""".split()
+        early late mid summer spring autumn fall winter year fiscal between about circa
+        christmas easter""".split()
     )
 )
 _NEXT_WORD = re.compile(r"[^\S\n]*([A-Za-z]+)")

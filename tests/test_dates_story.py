@@ -138,6 +138,7 @@ def test_yearless_date_without_publication_is_resolved_only_by_its_passage() -> 
         ("Trade boomed in the 1970s.", "2013-07-01", "1970/1979"),
         ("Trade boomed in the '80s.", "2013-07-01", "1980/1989"),
         ("As of March, exports had doubled.", "2013-07-01", "2013-03"),
+        ("The shops reopened after Christmas 2012.", "2013-07-01", "2012"),
         ("The envoys met in Oslo this week.", "2013-07-03", "2013-07-01/2013-07-07"),
         ("The envoys met in Oslo a week ago.", "2013-07-03", "2013-06-26"),
         # A weekend is its Saturday and Sunday (published Wednesday 2013-07-03).
