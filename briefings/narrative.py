@@ -156,11 +156,27 @@ def _year_earlier(value: str) -> str:
     return f"{year - 1:04d}{rest}"
 
 
+_UNTIL_FUTURE = frozenset({"has", "have", "is", "are", "am", "will", "shall", "remain", "remains",
+                           "stay", "stays"})  # fmt: skip
+_UNTIL_PAST = frozenset({"was", "were", "had", "did"})
+
+
 def until_is_future(sentence: str, start: int) -> bool:
     """ "closed until Friday" in a present or perfect clause: the end of a state that still
-    holds, so the coming Friday; "were closed until Friday" is past."""
-    words = {w.lower() for w in _WORD.findall(sentence[:start])}
-    return not words & {"was", "were", "had", "did"}
+    holds, so the coming Friday; "were closed until Friday" and "remained shut until Friday"
+    are past.  The first tense-bearing word of the sentence decides ("has continued to keep
+    markets closed until Friday" is perfect, whatever "closed" looks like)."""
+    found = list(_WORD.finditer(sentence, 0, start))
+    words = [m.group().lower() for m in found]
+    for i, word in enumerate(words):
+        if word in _UNTIL_FUTURE:
+            return True
+        if word in _UNTIL_PAST or word in _EVENTIVE_WORDS - {"will", "would", "shall", "won't",
+                                                              "won’t", "ago"}:  # fmt: skip
+            return False
+        if past_form(words, i, found[i].group()):
+            return False
+    return True
 
 
 def narrative_anchor(dated: list[Dated], position: int, paragraph_start: int) -> date | None:

@@ -104,7 +104,7 @@ _TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\.?)?", re.IG
 # case-insensitive alternation run around every phrase).
 _FUTURE_WORDS = frozenset({
     "will", "won't", "won’t", "would", "shall", "upcoming", "forthcoming", "next", "scheduled",
-    "slated", "planned",
+    "slated", "planned", "expected", "anticipated",
 })  # fmt: skip
 #: "going to", "set to", "is to" ...: future when "to" follows.
 _FUTURE_BEFORE_TO = frozenset({"going", "set", "due", "expected", "plan", "plans", "is", "are"})

@@ -69,6 +69,10 @@ def test_today_with_an_event_verb_is_dated(text: str) -> None:
         # "until" in a present or perfect clause is the end of a state that still holds.
         ("The border has remained shut until Monday, officials say.", "2015-03-12", "2015-03-16"),
         ("The border was shut until Monday.", "2015-03-12", "2015-03-09"),
+        ("The border remained shut until Monday.", "2015-03-12", "2015-03-09"),
+        ("The bank has kept all branches closed until Monday.", "2015-03-12", "2015-03-16"),
+        # A participle after its noun looks ahead: "talks, expected Tuesday".
+        ("The talks, expected on Tuesday, may decide the matter.", "2015-03-12", "2015-03-17"),
     ],
 )  # fmt: skip
 def test_tense_chooses_the_direction(text: str, published: str, expected: str) -> None:
