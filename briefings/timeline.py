@@ -28,7 +28,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from briefings.dates import Anchor, DatePhrase, Tense, find_date_phrases, fmt_day, fmt_range
+from briefings.datecalc import Anchor, Tense, fmt_day, fmt_range
+from briefings.dates import DatePhrase, find_date_phrases
 from briefings.metadata import echoes_body
 from briefings.models import Article, TimelineEvent, UnresolvedDate
 from briefings.narrative import (
