@@ -260,6 +260,26 @@ def _teasers(lines: list[Line], drop: list[bool]) -> set[int]:
     return found
 
 
+#: A line above the headline this long is a body paragraph, and the headline guess is doubtful.
+_MAX_ABOVE_HEADLINE_WORDS = 20
+
+
+def _above_headline(lines: list[Line], roles: dict[int, str]) -> list[int]:
+    """Lines above the headline: page chrome, whatever they look like.
+
+    A story starts under its headline, so a short line above it (a site banner, a back-link
+    such as "From <wiki>, the free news source you can write!") is never body, even when it
+    ends like a sentence.  Only short lines are taken, and none if a long one stands there.
+    """
+    first = next((line.pos for line in lines if roles.get(line.pos) == "title"), None)
+    if first is None:
+        return []
+    above = [line for line in lines[:first] if line.stamp is None]
+    if any(line.words > _MAX_ABOVE_HEADLINE_WORDS for line in above):
+        return []
+    return [line.pos for line in above]
+
+
 def select_body(
     lines: list[Line], roles: dict[int, str], title: str | None, author: str | None
 ) -> tuple[list[Line], list[Line]]:
@@ -292,6 +312,8 @@ def select_body(
             drop[line.pos] = True  # a paragraph printed twice is kept once
         seen.add(line.key)
     for pos in _teasers(lines, drop):
+        drop[pos] = True
+    for pos in _above_headline(lines, roles):
         drop[pos] = True
 
     # Header zone: short non-sentences before the first sentence are page chrome.

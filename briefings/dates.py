@@ -23,32 +23,46 @@ Conventions (the gold corpus README's, plus the rules chosen here where it is si
   six months of it; a tie goes to the reference year), unless the clause is clearly future (the
   next occurrence) or past (the last one);
 - a weekday is the nearest such day (within three days), again unless the tense says otherwise;
-- "this week" / "last week" / "next week" keep month precision (a month range when the week
-  straddles two months);
+- "this week" / "last week" / "next week" are the Monday-to-Sunday day range (TIMEX3);
+- a quarter or half without a year ("the fourth quarter", "third-quarter results") is the one
+  the tense points to, like a bare month; "the last quarter" alone is the one before the
+  reference day's quarter; "the final quarter" is the fourth;
+- a decade ("the 1990s", "the '70s") is a year range;
 - "in four months" is a date only in a future clause ("the first time in 30 years" is not);
 - days joined by "and" ("September 15 and 16") are a range only when consecutive.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from briefings.datecalc import MONTH_ABBR as _MONTH_ABBR
+from briefings.datecalc import MONTH_NAMES as _MONTH_NAMES
+from briefings.datecalc import SEASONS as _SEASONS
+from briefings.datecalc import WEEKDAYS as _WEEKDAYS
+from briefings.datecalc import (
+    Anchor,
+    fmt_day,
+    fmt_month,
+    fmt_range,
+    make_date,
+    month_number,
+    nearest_day,
+    nearest_month_year,
+    parse_number,
+    relative_season,
+    season_range,
+    shift_month,
+    week_range,
+    weekday_date,
+)
+
 Grain = Literal["day", "week", "month", "year"]
-Tense = Literal["past", "future"]
 Kind = Literal["absolute", "relative", "yearless", "unanchored"]
-
-
-@dataclass(frozen=True, slots=True)
-class Anchor:
-    """What a relative phrase is resolved against: a reference day and the clause's tense."""
-
-    day: date
-    tense: Tense | None = None
 
 
 Resolver = Callable[[Anchor], "str | None"]
@@ -73,205 +87,12 @@ class DatePhrase:
     #: A date only in a future clause ("in four months").
     future_only: bool = False
     reason: str | None = None
-
-
-# --------------------------------------------------------------------------- normalization
-
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
-
-_UNITS = {
-    "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-
-
-_ABBR_INDEX = {m.lower()[:3]: i + 1 for i, m in enumerate(_MONTH_NAMES)}
-
-
-def month_number(name: str) -> int:
-    """Month number of a month name or abbreviation ("Sept." -> 9)."""
-    return _ABBR_INDEX[name.rstrip(".").lower()[:3]]
-
-
-def parse_number(words: str) -> int | None:
-    """Integer value of "75", "seventy-five", "a", "twelve"; ``None`` when not a number."""
-    words = words.strip().lower()
-    if words.isdigit():
-        return int(words)
-    if words in {"a hundred", "one hundred"}:
-        return 100
-    parts = re.split(r"[-\s]+", words)
-    if len(parts) == 1:
-        return _UNITS.get(parts[0], _TENS.get(parts[0]))
-    if len(parts) == 2 and parts[0] in _TENS and parts[1] in _UNITS:
-        return _TENS[parts[0]] + _UNITS[parts[1]]
-    return None
-
-
-def fmt_day(day: date) -> str:
-    """``YYYY-MM-DD``."""
-    return day.isoformat()
-
-
-def fmt_month(year: int, month: int) -> str:
-    """``YYYY-MM``."""
-    return f"{year:04d}-{month:02d}"
-
-
-def fmt_range(first: str, last: str) -> str:
-    """``A/B``, or just ``A`` when both ends are the same."""
-    return first if first == last else f"{first}/{last}"
-
-
-def shift_month(year: int, month: int, months: int) -> tuple[int, int]:
-    """The (year, month) ``months`` months after (or before, when negative) the given one."""
-    index = year * 12 + month - 1 + months
-    return index // 12, index % 12 + 1
-
-
-def make_date(year: int, month: int, day: int) -> date | None:
-    """``date(year, month, day)`` or ``None`` when no such day exists."""
-    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
-        return None
-    return date(year, month, day)
-
-
-def _pick(offsets: Iterable[tuple[int, int]], tense: Tense | None, reference_year: int) -> int:
-    """Pick among (offset, year) candidates: next on future, last on past, else nearest."""
-    candidates = sorted(offsets)
-    if tense == "future":
-        ahead = [c for c in candidates if c[0] >= 0]
-        if ahead:
-            return ahead[0][1]
-    elif tense == "past":
-        behind = [c for c in candidates if c[0] <= 0]
-        if behind:
-            return behind[-1][1]
-    return min(candidates, key=lambda c: (abs(c[0]), c[1] != reference_year))[1]
-
-
-def nearest_month_year(anchor: Anchor, month: int, which: str | None = None) -> int:
-    """Year of a month named without one ("in July", "last March").
-
-    News names a bare month when it is close to the writing date, so the nearest occurrence
-    wins (a six-month tie stays in the reference year); a future clause takes the next
-    occurrence and a past clause the last, because "will meet in January" written in December
-    means the coming January.
-
-    Args:
-        anchor: Reference day and the tense of the clause.
-        month: 1-12.
-        which: ``"last"``, ``"next"`` or ``"this"`` when the text says so, else ``None``.
-
-    Returns:
-        The year.
-    """
-    ref = anchor.day.year * 12 + anchor.day.month - 1
-    years = range(anchor.day.year - 1, anchor.day.year + 2)
-    offsets = [(year * 12 + month - 1 - ref, year) for year in years]
-    if which == "last":
-        return max((c for c in offsets if c[0] < 0), default=offsets[0])[1]
-    if which == "next":
-        return min((c for c in offsets if c[0] > 0), default=offsets[-1])[1]
-    if which == "this":
-        return anchor.day.year
-    return _pick(offsets, anchor.tense, anchor.day.year)
-
-
-def nearest_day(anchor: Anchor, month: int, day: int) -> date | None:
-    """The date of a month-day named without a year ("on October 24").
-
-    Same rule as :func:`nearest_month_year`, counted in days.
-
-    Args:
-        anchor: Reference day and the tense of the clause.
-        month: 1-12.
-        day: Day of the month.
-
-    Returns:
-        The date, or ``None`` when no year has that day (February 30).
-    """
-    offsets: list[tuple[int, int]] = []
-    for year in range(anchor.day.year - 1, anchor.day.year + 2):
-        candidate = make_date(year, month, day)
-        if candidate is not None:
-            offsets.append(((candidate - anchor.day).days, year))
-    if not offsets:
-        return None
-    return make_date(_pick(offsets, anchor.tense, anchor.day.year), month, day)
-
-
-def weekday_date(anchor: Anchor, weekday: int, which: str | None = None) -> date:
-    """The date of a weekday named in the text ("on Tuesday", "last Friday").
-
-    A bare weekday in news is within a few days of the story, so the nearest one wins (at
-    most three days away); the tense moves it to the coming one ("will meet on Thursday") or the
-    past one ("met on Thursday"), and "last"/"next" say so outright.
-
-    Args:
-        anchor: Reference day and the tense of the clause.
-        weekday: Monday is 0.
-        which: ``"last"`` or ``"next"`` when the text says so, else ``None``.
-
-    Returns:
-        The date.
-    """
-    ahead = (weekday - anchor.day.weekday()) % 7
-    if which == "last":
-        offset = ahead - 7 if ahead else -7
-    elif which == "next":
-        offset = ahead if ahead else 7
-    elif anchor.tense == "future":
-        offset = ahead
-    elif anchor.tense == "past":
-        offset = ahead - 7 if ahead else 0
-    else:
-        offset = ahead if ahead <= 3 else ahead - 7
-    return anchor.day + timedelta(days=offset)
-
-
-def week_months(day: date) -> str:
-    """Month (or month range) of the Monday-to-Sunday week that contains ``day``."""
-    monday = day - timedelta(days=day.weekday())
-    sunday = monday + timedelta(days=6)
-    return fmt_range(fmt_month(monday.year, monday.month), fmt_month(sunday.year, sunday.month))
-
-
-def season_range(year: int, season: str) -> str:
-    """Month range of a season; the winter of ``year`` starts in December of that year."""
-    first = _SEASONS[season]
-    end_year, end_month = shift_month(year, first, 2)
-    return fmt_range(fmt_month(year, first), fmt_month(end_year, end_month))
-
-
-def relative_season(anchor: Anchor, season: str, which: str) -> str:
-    """This/last/next season as seen from the anchor."""
-    first = _SEASONS[season]
-    ref = anchor.day.year * 12 + anchor.day.month - 1
-    spans = [
-        (y * 12 + first - 1, y * 12 + first + 1, y)
-        for y in range(anchor.day.year - 2, anchor.day.year + 2)
-    ]
-    if which == "last":
-        year = max(s for s in spans if s[1] < ref)[2]
-    elif which in {"next", "coming"}:
-        year = min(s for s in spans if s[0] > ref)[2]
-    else:
-        current = [s for s in spans if s[0] <= ref <= s[1]]
-        year = current[0][2] if current else anchor.day.year
-    return season_range(year, season)
+    #: Refers back to a date the story already gave: ``"day"`` ("the same day", "ended the
+    #: day"), ``"year-before"`` ("the previous year"), ``"year-earlier"`` ("the same month a
+    #: year ago": that period, a year before).  The timeline finds what it refers to.
+    anaphor: str | None = None
+    #: "today's": a description of the present, not an event of the day.
+    possessive: bool = False
 
 
 # ------------------------------------------------------------------------------ grammar
@@ -341,7 +162,10 @@ _P_MONTH_YEAR = _before(
     _PREP + rf"(?:(?:the{_S})?(?:early|mid|late|end{_S}of|beginning{_S}of|start{_S}of"
     rf"|middle{_S}of)(?:-|{_S}))?"
 )
-_P_SEASON = _before(_PREP + rf"(?:(?P<the>the){_S})?(?:\b(?P<which>this|last|next|coming){_S})?")
+_P_SEASON = _before(
+    _PREP + rf"(?:(?P<the>the){_S}|\b(?P<det>their|its|his|her|our){_S})?"
+    rf"(?:\b(?P<which>this|last|next|coming){_S})?"
+)
 _P_YEAR = _before(_PREP + rf"(?:(?P<the>the){_S}|\b(?P<mid>mid|early|late|pre|post)-)?")
 _P_UNIT = _before(_PREP + rf"(?:\b(?:earlier|later){_S})?(?:(?P<the>the){_S})?")
 _P_AGO = _before(
@@ -350,6 +174,7 @@ _P_AGO = _before(
 )
 _P_THE = _before(rf"(?:\b(?:for|over|during|in|within){_S})?\bthe{_S}")
 _P_DURING = _before(rf"(?:\b(?:for|over|during|in|within|since|by){_S})?")
+_P_PART = _before(rf"(?:\b(?:for|over|during|in|within|since|by|of){_S})?(?:the{_S})?")
 _P_TIME = _before(rf"(?P<time>\btimes?{_S})?")
 _P_DAYWORD = _before(rf"(?:\bthe{_S}day{_S}(?:before|after){_S})?")
 _P_WEEKDAY = _before(
@@ -358,7 +183,14 @@ _P_WEEKDAY = _before(
 )
 _P_CUE = _before(
     rf"\b(?P<cue>in|since|until|till|by|from|during|through|before|after|for|early|late|mid"
-    rf"|last|next|this|the{_S}(?:end|beginning|start|middle){_S}of|the)(?:-|{_S})"
+    rf"|last|next|this|as{_S}of|the{_S}(?:end|beginning|start|middle){_S}of|the)(?:-|{_S})"
+)
+_P_THE_DAY = _before(
+    rf"(?:\b(?P<cue>(?:end|ends|ended|ending|close|closes|closed|closing|finish|finished"
+    rf"|finishing|start|started|begin|began|open|opened)(?:{_S}of)?|for|during"
+    rf"|(?:late|early|earlier|later)(?:{_S}in)?|(?:at|by){_S}the{_S}(?:start|close){_S}of)"
+    rf"|\b(?P<prep>on|of|in|by|from|for|until|since|after|before))"
+    rf"{_S}"
 )
 _P_END_OF = _before(rf"(?:\b(?:by|at|until|before|towards?){_S})?")
 _P_BY_N = _before(rf"\bby{_S}(?P<n>{_NUMBER}){_S}")
@@ -556,6 +388,33 @@ def _build_month_range(h: _Hit) -> DatePhrase | None:
     return _absolute(h, fmt_range(fmt_month(first_year, first), fmt_month(year, last)), "month")
 
 
+def _build_yearless_month_range(h: _Hit) -> DatePhrase | None:
+    """ "between April and June", "from May to July": months of the year the clause points to
+    ("and" only after "between", "to" only after "from"/"between")."""
+    first, last = month_number(h.get("m1")), month_number(h.get("m2"))
+    sep, prep = h.get("sep").strip().lower(), h.get("prep").lower()
+    if first == last or (sep == "and" and prep != "between"):
+        return None
+    if sep in {"to", "through", "until", "till"} and prep not in {"from", "between"}:
+        return None
+
+    def resolve(anchor: Anchor) -> str:
+        year = nearest_month_year(anchor, last)
+        return fmt_range(fmt_month(year - (last < first), first), fmt_month(year, last))
+
+    return _needs(h, "yearless", "month", resolve)
+
+
+_YEAR_WORD_STEP = {"next": 1, "the following": 1, "last": -1, "the previous": -1, "this": 0}
+
+
+def _build_month_of_year(h: _Hit) -> DatePhrase | None:
+    """ "October of next year": the month in the year the phrase names."""
+    month = month_number(h.get("m"))
+    step = _YEAR_WORD_STEP[re.sub(r"\s+", " ", h.get("which").lower())]
+    return _needs(h, "relative", "month", lambda a: fmt_month(a.day.year + step, month))
+
+
 def _build_month_year(h: _Hit) -> DatePhrase | None:
     return _absolute(h, fmt_month(int(h.get("y")), month_number(h.get("m"))), "month")
 
@@ -564,6 +423,9 @@ _NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+[^\S\n]+$")
 
 
 def _build_season(h: _Hit) -> DatePhrase | None:
+    """A season: of a year ("the spring of 2000"), this/last/next one, or a bare one after a
+    preposition or determiner ("in spring", "their autumn meetings"), resolved like a bare
+    month.  "Arab Spring", "Spring Festival", "the fall of Rome" and "spring up" are no dates."""
     season = h.get("season").lower()
     capitalized = h.get("season")[0].isupper() and not h["which"] and not h["the"]
     start = h.pos("season")
@@ -571,10 +433,22 @@ def _build_season(h: _Hit) -> DatePhrase | None:
         return None  # "Arab Spring", "Prague Spring": a name, not a season.
     if h["y"]:
         return _absolute(h, season_range(int(h.get("y")), season), "month")
-    if not h["which"]:
+    if h["which"]:
+        which = h.get("which").lower()
+        return _needs(h, "relative", "month", lambda a: relative_season(a, season, which))
+    if not (h["prep"] or h["the"] or h["det"]) or _NEXT_WORD_OF.match(h.text, h.end):
         return None
-    which = h.get("which").lower()
-    return _needs(h, "relative", "month", lambda a: relative_season(a, season, which))
+    if season == "fall" and not h["the"]:
+        return None  # "prices fall", "in fall" is rare; "in the fall" is read.
+    if h.get("season")[0].isupper() and _CAPITAL_AFTER.match(h.text, h.end):
+        return None  # "the Spring Festival": a name.
+    first = _SEASONS[season]
+    return _needs(
+        h, "yearless", "month", lambda a: season_range(nearest_month_year(a, first), season)
+    )
+
+
+_CAPITAL_AFTER = re.compile(r"[^\S\n]+[A-Z]")
 
 
 # "Resolution 1397", "Resolutions 242 and 1397", "No. 2015": a number, not a year.
@@ -627,7 +501,22 @@ _COUNT_NOUNS = frozenset({
     "vehicles", "tanks", "aircraft", "planes", "ships", "missiles", "rockets", "drones", "homes",
     "houses", "buildings", "beds", "flights", "times", "days", "hours", "minutes", "weeks",
     "months", "years", "hrs", "gmt", "utc", "local",
+    # Measures: "in 2015 prices", "in 2010 dollars" give a base year, not an event.
+    "prices", "terms", "values", "levels",
 })  # fmt: skip
+#: A capitalised word right before a year makes it part of a name ("Russell 2000", "Agenda
+#: 2030"), unless that word is a month, a weekday or a title-cased preposition ("Until 2005").
+_NAME_WORD_BEFORE = re.compile(r"(?<![.!?:\n]\s)(?<!^)\b([A-Z][a-z]+)[^\S\n]+$")
+_NOT_NAME_WORDS = frozenset(
+    {m.lower() for m in _MONTH_NAMES}
+    | {m.lower() for m in _MONTH_ABBR}
+    | {w.lower() for w in _WEEKDAYS}
+    | set(
+        """in on until till by since of from to for before after during through and or the
+        early late mid summer spring autumn fall winter year fiscal between about circa
+        christmas easter""".split()
+    )
+)
 _NEXT_WORD = re.compile(r"[^\S\n]*([A-Za-z]+)")
 
 
@@ -641,6 +530,9 @@ def _build_year(h: _Hit) -> DatePhrase | None:
         return None
     if _not_a_year(h, "y"):
         return None
+    named = None if cue else _NAME_WORD_BEFORE.search(h.text, max(0, h.start - 30), h.start)
+    if named and named.group(1).lower() not in _NOT_NAME_WORDS:
+        return None
     after = _NEXT_WORD.match(h.text, h.end)
     if after and after.group(1).lower() in _COUNT_NOUNS:
         return None
@@ -651,8 +543,11 @@ def _build_year(h: _Hit) -> DatePhrase | None:
 
 
 _YEAR_STEP = {"the": 0, "this": 0, "next": 1, "last": -1}
-_HALVES = {"first": (1, 6), "second": (7, 12)}
-_QUARTERS = {"first": (1, 3), "second": (4, 6), "third": (7, 9), "fourth": (10, 12)}
+_HALVES = {"first": (1, 6), "second": (7, 12), "final": (7, 12), "last": (7, 12)}
+_QUARTERS = {
+    "first": (1, 3), "second": (4, 6), "third": (7, 9), "fourth": (10, 12), "final": (10, 12),
+    "last": (10, 12), "q1": (1, 3), "q2": (4, 6), "q3": (7, 9), "q4": (10, 12),
+}  # fmt: skip
 
 
 def _months_of_year(h: _Hit, first: int, last: int) -> DatePhrase | None:
@@ -671,17 +566,74 @@ def _months_of_year(h: _Hit, first: int, last: int) -> DatePhrase | None:
     )
 
 
+def _build_part_of_year(h: _Hit) -> DatePhrase | None:
+    """A quarter or half: of a year the text names, else the one the clause's tense points to.
+
+    "the last quarter" with no year is the quarter before the reference day's; "final" and
+    "last" with a year are the year's last part.  "the second half of the meeting" is no date.
+    """
+    ordinal = (h["ord"] or h.get("q")).lower()
+    table = _HALVES if h.get("part").lower() == "half" else _QUARTERS
+    first, last = table.get(ordinal, (0, 0))
+    if not first:
+        return None
+    if h["y"] or h["which"]:
+        return _months_of_year(h, first, last)
+    if _NEXT_WORD_OF.match(h.text, h.end):
+        return None
+    span = last - first + 1
+    if ordinal == "last":
+
+        def previous(anchor: Anchor) -> str:
+            year, month = shift_month(anchor.day.year, anchor.day.month, -span)
+            start = (month - 1) // span * span + 1
+            return fmt_range(fmt_month(year, start), fmt_month(year, start + span - 1))
+
+        return _needs(h, "relative", "month", previous)
+
+    def resolve(anchor: Anchor) -> str:
+        year = nearest_month_year(anchor, first)
+        return fmt_range(fmt_month(year, first), fmt_month(year, last))
+
+    return _needs(h, "yearless", "month", resolve)
+
+
+_NEXT_WORD_OF = re.compile(r"[^\S\n]+of\b", re.IGNORECASE)
+
+
 def _build_first_months(h: _Hit) -> DatePhrase | None:
     count = parse_number(h.get("n"))
     if count is None or not 1 <= count <= 12:
         return None
-    return _months_of_year(h, 1, count)
+    if h["y"] or h["which"]:
+        return _months_of_year(h, 1, count)
+    if _NEXT_WORD_OF.match(h.text, h.end):
+        return None  # "the first six months of his term"
+
+    def resolve(anchor: Anchor) -> str:
+        # "the first 10 months" reported after October is this year's; before, last year's.
+        year = anchor.day.year if count < anchor.day.month else anchor.day.year - 1
+        return fmt_range(fmt_month(year, 1), fmt_month(year, count))
+
+    return _needs(h, "relative", "month", resolve)
 
 
-def _build_part_of_year(h: _Hit) -> DatePhrase | None:
-    table = _HALVES if h.get("part").lower() == "half" else _QUARTERS
-    first, last = table.get(h.get("ord").lower(), (0, 0))
-    return _months_of_year(h, first, last) if first else None
+_DECADE_BEFORE = re.compile(r"\d0['’]?s,?\s+(?:and|or|to|through)\s+['’]?$")
+
+
+def _build_decade(h: _Hit) -> DatePhrase | None:
+    """ "the 1990s", "the '70s", "the 80s": a year range.  A two-digit decade needs "the" or an
+    apostrophe ("in his 70s" is an age)."""
+    digits = h.get("dec")
+    if len(digits) == 2:
+        start = h.core.start()
+        apostrophe = start > 0 and h.text[start - 1] in "'’"
+        joined = _DECADE_BEFORE.search(h.text, max(0, start - 16), start)  # "the 70s and 80s"
+        if not (apostrophe or joined) and h.text[max(0, start - 4) : start].lower() != "the ":
+            return None
+        digits = "19" + digits
+    first = int(digits)
+    return _absolute(h, fmt_range(str(first), str(first + 9)), "year")
 
 
 def _build_since_start(h: _Hit) -> DatePhrase | None:
@@ -715,9 +667,43 @@ def _build_deictic_day(h: _Hit) -> DatePhrase | None:
         offset = 1
     if h.pre is not None:  # the day before yesterday / after tomorrow
         offset *= 2
-    return _needs(
+    phrase = _needs(
         h, "relative", "day", lambda a: fmt_day(a.day + timedelta(days=offset)), deictic=True
     )
+    if _POSSESSIVE_AFTER.match(h.text, h.end):
+        return replace(phrase, possessive=True)
+    return phrase
+
+
+_POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
+
+
+def _anaphor(kind: str) -> Callable[[_Hit], DatePhrase | None]:
+    """A phrase that refers back to a date of the story ("the same day", "the previous
+    year"); the timeline resolves it against that date, or the reference day."""
+
+    def build(h: _Hit) -> DatePhrase | None:
+        if kind == "day" and not (h["cue"] or (h["same"] and h["prep"])):
+            return None  # "the day" alone: "the day of the vote", "one day".
+        if kind == "day" and (_DAY_NOT_ANAPHOR if h["same"] else _DAY_OWNED).match(h.text, h.end):
+            return None  # "the same day as", "that day's", "the day before".
+        if kind == "day" and _IDIOM_END.search(
+            h.text, max(0, h.core.start() - 20), h.core.start()
+        ):
+            return None  # "at the end of the day": an idiom ("in the end").
+        start = h.core.start() if kind == "day" else h.start
+        grain: Grain = "day" if kind == "day" else "month" if kind == "year-earlier" else "year"
+        return DatePhrase(
+            start, h.end, h.text[start : h.end], "relative", grain, anaphor=kind,
+            resolver=lambda a: None,
+        )  # fmt: skip
+
+    return build
+
+
+_IDIOM_END = re.compile(r"(?i)\b(?:at|by)\s+the\s+end\s+of\s+$")
+_DAY_OWNED = re.compile(r"['’]|[^\S\n]+of\b")
+_DAY_NOT_ANAPHOR = re.compile(r"['’]|[^\S\n]+(?:before|after|of|as|when|that|which)\b", re.I)
 
 
 def _build_unit(h: _Hit) -> DatePhrase | None:
@@ -738,9 +724,25 @@ def _build_unit(h: _Hit) -> DatePhrase | None:
         h,
         "relative",
         "week",
-        lambda a: week_months(a.day + timedelta(days=7 * step)),
+        lambda a: week_range(a.day + timedelta(days=7 * step)),
         deictic=True,
     )
+
+
+def _build_weekend(h: _Hit) -> DatePhrase | None:
+    """A weekend is its Saturday and Sunday: "last"/"next" say which, else the clause's tense
+    (the nearest one when it has none)."""
+    which = h.get("which").lower()
+    step = {"last": "last", "next": "next", "coming": "next"}.get(which)
+
+    def resolve(anchor: Anchor) -> str:
+        if anchor.day.weekday() >= 5 and step is None:
+            saturday = anchor.day - timedelta(days=anchor.day.weekday() - 5)
+        else:
+            saturday = weekday_date(anchor, 5, step)
+        return fmt_range(fmt_day(saturday), fmt_day(saturday + timedelta(days=1)))
+
+    return _needs(h, "relative", "day", resolve, deictic=True)
 
 
 def _offset_value(anchor: Anchor, count: int, unit: str, sign: int, day_exact: bool) -> str:
@@ -753,10 +755,7 @@ def _offset_value(anchor: Anchor, count: int, unit: str, sign: int, day_exact: b
     if unit.startswith("month"):
         return fmt_month(*shift_month(anchor.day.year, anchor.day.month, sign * count))
     days = count * (7 if unit.startswith("week") else 1)
-    target = anchor.day + timedelta(days=sign * days)
-    if unit.startswith("week"):
-        return fmt_month(target.year, target.month)
-    return fmt_day(target)
+    return fmt_day(anchor.day + timedelta(days=sign * days))
 
 
 def _build_ago(h: _Hit) -> DatePhrase | None:
@@ -767,7 +766,7 @@ def _build_ago(h: _Hit) -> DatePhrase | None:
     exact = h["today"] is not None  # "Seventy-five years ago today": the same calendar day.
     grain: Grain = (
         "day"
-        if exact or unit.startswith("day")
+        if exact or unit.startswith(("day", "week"))
         else ("year" if unit.startswith("year") else "month")
     )
     return _needs(h, "relative", grain, lambda a: _offset_value(a, count, unit, -1, exact))
@@ -778,7 +777,7 @@ def _build_in_units(h: _Hit) -> DatePhrase | None:
     if count is None or count == 0 or h["time"]:
         return None  # "for the first time in 30 years" is a duration.
     unit = h.get("unit").lower()
-    grain: Grain = "year" if unit.startswith("year") else "day" if unit[0] == "d" else "month"
+    grain: Grain = "year" if unit.startswith("year") else "month" if unit[0] == "m" else "day"
     return _needs(
         h,
         "relative",
@@ -904,7 +903,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     # January 25, 2000 / Friday October 10 2025 / 10 October 2025 / the 4th of July, 1976.
     _Rule(
-        re.compile(_month("m") + r"\s+" + _day("d") + r",?\s+" + _year("y")),
+        re.compile(_month("m") + r"\s+" + _day("d") + r"(?:,?\s+|\s+of\s+)" + _year("y")),
         _build_full, _P_DATE, anchor="month",
     ),
     _Rule(
@@ -921,6 +920,21 @@ _RULES: tuple[_Rule, ...] = (
         ),
         _build_month_range, _P_RANGE, anchor="month",
     ),
+    # between April and June / from May to July (no year).
+    _Rule(
+        re.compile(
+            _month("m1", full=True) + _SEP + _month("m2", full=True) + r"(?![,\s]*(?:of\s+)?\d)"
+        ),
+        _build_yearless_month_range, _P_RANGE, anchor="month",
+    ),
+    # October of next year / May of this year.
+    _Rule(
+        re.compile(
+            _month("m", full=True) + r"\s+of\s+(?P<which>(?i:next|last|this|the\s+following"
+            r"|the\s+previous))\s+year\b"
+        ),
+        _build_month_of_year, _P_MONTH_YEAR, anchor="month",
+    ),
     # March 2002 / March of 2002 / early March 2002.
     _Rule(
         re.compile(_month("m") + r",?\s+(?:of\s+)?" + _year("y")),
@@ -936,18 +950,25 @@ _RULES: tuple[_Rule, ...] = (
     # the first 10 months of 2017 / of the year; the first half of 2020.
     _Rule(
         re.compile(
-            rf"(?:{_variants('the')})\s+(?:{_variants('first')})\s+(?P<n>{_NUMBER})\s+months\s+"
-            r"of\s+(?:(?P<which>the|this|next|last)\s+year\b|" + _year("y") + r")"
+            rf"(?:{_variants('the')})\s+(?:{_variants('first')})\s+(?P<n>{_NUMBER})\s+months"
+            r"(?:\s+of\s+(?:(?P<which>the|this|next|last)\s+year\b|" + _year("y") + r"))?"
+            r"(?![\w-])"
         ),
         _build_first_months, _P_DURING,
     ),
+    # the fourth quarter (of 2009) / third-quarter results / the last quarter / Q3 2009.
     _Rule(
         re.compile(
-            rf"(?:{_variants('the')})\s+(?P<ord>first|second|third|fourth)\s+"
-            r"(?P<part>half|quarter)\s+of\s+(?:(?P<which>the|this|next|last)\s+year\b|"
-            + _year("y") + r")"
+            r"(?:(?P<ord>(?i:first|second|third|fourth|final|last))[^\S\n-]*[\s-][^\S\n]*"
+            r"(?P<part>(?i:half|quarter))|(?P<q>Q[1-4]))(?![\w-]|[\s-]+(?i:century|mile))"
+            r"(?:\s+(?:of\s+)?(?:(?P<which>the|this|next|last)\s+year\b|" + _year("y") + r"))?"
         ),
-        _build_part_of_year, _P_DURING,
+        _build_part_of_year, _P_PART,
+    ),
+    # the 1990s / the '70s.
+    _Rule(
+        re.compile(r"(?P<dec>(?:1[5-9]|20)\d0|[3-9]0)['’]?s(?![\w'’])"),
+        _build_decade, _P_YEAR, bad_left=_DIGITS, anchor="digit",
     ),
     _Rule(
         re.compile(rf"(?:{_variants('since')})\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)"
@@ -969,6 +990,32 @@ _RULES: tuple[_Rule, ...] = (
         ),
         _build_year_range, _P_RANGE, bad_left="$€£#.,/:-–—", anchor="digit",
     ),
+    # the same month a year ago / the same period last year: that period, a year before.
+    _Rule(
+        re.compile(
+            rf"(?:{_variants('the')})\s+same\s+(?:period|month|quarter|week|day|time)\s+"
+            r"(?:(?:of\s+)?last\s+year|a\s+year\s+(?:ago|earlier|before)|(?:of\s+)?the"
+            r"\s+(?:previous|prior)\s+year|the\s+year\s+before)\b"
+        ),
+        _anaphor("year-earlier"), _P_DURING,
+    ),
+    # the previous year / the year before / a year earlier.
+    _Rule(
+        re.compile(
+            rf"(?:{_variants('the')})\s+(?:previous|prior|preceding)\s+year\b"
+            rf"|(?:{_variants('the')})\s+year\s+(?:before|previous|prior)\b(?!\s+(?:the|last|a|an)\b)"
+            rf"|(?:{_variants('a')})\s+year\s+(?:earlier|before)\b"
+        ),
+        _anaphor("year-before"), _P_DURING,
+    ),
+    # the same day / that day / ended the day / late in the day: the day the story is at.
+    _Rule(
+        re.compile(
+            rf"(?:(?P<same>(?:{_variants('the')})\s+same|{_variants('that')})|{_variants('the')})"
+            r"\s+day\b"
+        ),
+        _anaphor("day"), _P_THE_DAY,
+    ),
     # Seventy-five years ago (today) / nearly two years ago.
     _Rule(
         re.compile(rf"(?:{_variants('ago')})(?![A-Za-z])(?=(?P<today>\s+(?i:today)\b))?"),
@@ -989,6 +1036,13 @@ _RULES: tuple[_Rule, ...] = (
             r"\b(?!\s+(?:of|ago)\b)"
         ),
         _build_in_units, _P_TIME,
+    ),
+    # this weekend / over the weekend / last weekend.
+    _Rule(
+        re.compile(
+            rf"(?P<which>{_variants('this', 'last', 'next', 'the', 'coming')})\s+weekend\b"
+        ),
+        _build_weekend, _P_DURING,
     ),
     # next year / this month / last week / earlier this year / for next year.
     _Rule(

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
 from markdown_it import MarkdownIt
@@ -449,7 +450,18 @@ _FRONT_KEYS = {
     "dateline": "place",
     "place": "place",
     "location": "place",
+    "url": "url",
+    "link": "url",
+    "canonical_url": "url",
 }
+
+
+def _site(url: str) -> str | None:
+    """The site a front matter ``url`` points to ("https://www.example.org/a" -> example.org):
+    the source when the front matter names none."""
+    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    host = host.removeprefix("www.")
+    return host if "." in host else None
 
 
 def _unquote(value: str) -> str:
@@ -553,7 +565,7 @@ def markdown_to_text(markdown: str) -> tuple[str, ArticleMeta]:
     parsed = parse_datetime_value(fields["published"]) if "published" in fields else None
     hints = ArticleMeta(
         title=fields.get("title") or first_h1,
-        source=fields.get("source"),
+        source=fields.get("source") or (_site(fields["url"]) if "url" in fields else None),
         author=fields.get("author"),
         published=parsed[0] if parsed else None,
         published_time=parsed[1] if parsed else None,

@@ -94,6 +94,13 @@ def is_known_place(name: str) -> bool:
     return key in country_names() or key in city_names() or key in _extra_places()
 
 
+def is_country_or_region(name: str) -> bool:
+    """True when ``name`` is a country or a well-known region (not a city: many cities share
+    their name with a first name, "Vladimir", "George")."""
+    key = _normalize(name)
+    return key in country_names() or key in _extra_places()
+
+
 def is_city(name: str) -> bool:
     """True when ``name`` is a city GeoNames knows (any size it lists)."""
     return _normalize(name) in all_city_names()

@@ -117,6 +117,8 @@ class Stamp:
     time: str | None
     tz: str | None
     kind: StampKind
+    #: A place the date line names beside the date ("May 4, 2021, Minsk"): a dateline.
+    place: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +243,40 @@ def parse_stamp(line: str) -> Stamp | None:
     ]
     if len(leftover) > 3:
         return None
+    place: str | None = None
     if leftover and kind == "plain":
-        kind = "other"
-    return Stamp(iso, time, tz, kind)
+        # "May 4, 2021, Minsk" / "MINSK, May 4, 2021": a date line with its place is the
+        # article's dateline; any other words beside a date make it some other stamp.
+        place = _place_beside_date(line, start, end, leftover)
+        kind = "plain" if place is not None else "other"
+    return Stamp(iso, time, tz, kind, place)
+
+
+def _place_beside_date(line: str, start: int, end: int, leftover: list[str]) -> str | None:
+    """The place of a date line: capitalised words (one to three) right before or after the
+    date, set off by a comma or a dash, and shaped like a place, not a label or a name."""
+    before, after = line[:start].strip(), line[end:].strip()
+    before = re.sub(rf"(?i)(?:^|(?<=[,–—-]))\s*{_WEEKDAY}\s*,?\s*$", "", before).strip()
+    side = before if before and not after else after if after and not before else None
+    if side is None:
+        return None
+    text = side.strip(" ,–—-|·•")
+    if text.lower().startswith(("on ", "at ", "in ")):
+        return None
+    if (before and not before.endswith((",", "–", "—", "-", "|"))) or (
+        after and not after.startswith((",", "–", "—", "-", "|"))
+    ):
+        return None
+    shaped = text.title() if text.isupper() else text
+    if len(_letter_words(text)) != len(leftover) or not _is_place_like(shaped):
+        return None
+    # A label ("Announcement, May 4, 2021") is shaped like a place too: the gazetteer decides.
+    from briefings.gazetteer import is_city, is_known_place  # deferred: loads GeoNames
+
+    parts = [p.strip() for p in shaped.split(",") if p.strip()]
+    if not any(is_known_place(p) or is_city(p) for p in parts):
+        return None
+    return text
 
 
 _CLOCK_LINE = re.compile(
@@ -482,6 +515,56 @@ def _clean_name(raw: str) -> str | None:
     return None
 
 
+#: English function words: they say nothing about what a line is about.
+_FUNCTION_WORDS = _words(
+    """about above after again against also although among another around because been before
+    being below between both could does doing down during each either every from further have
+    having here into itself just more most much must never only other ought over same shall
+    should since some such than that their them then there these they this those though
+    through under until upon very were what when where which while whom whose will with within
+    without would your yours""".casefold()
+)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+#: How much of the page after a headline candidate is read to see what the story is about.
+_ECHO_CHARS = 4000
+
+
+def _stems(text: str) -> set[str]:
+    return {
+        w.casefold()[:5]
+        for w in _CONTENT_WORD.findall(text)
+        if w.casefold() not in _FUNCTION_WORDS
+    }
+
+
+def echo_ratio(line: str, after: list[str]) -> float:
+    """Share of a line's content words that recur in the text after it (1.0 when the line has
+    none to judge); see :func:`echoes_body`."""
+    words = _stems(line)
+    if not words:
+        return 1.0
+    body: list[str] = []
+    size = 0
+    for text in after:
+        body.append(text)
+        size += len(text)
+        if size >= _ECHO_CHARS:
+            break
+    return len(words & _stems(" ".join(body))) / len(words)
+
+
+def echoes_body(line: str, after: list[str]) -> bool:
+    """Whether a headline candidate is about the story below it.
+
+    A headline repeats the story's words (its people, places, verbs); a skip link ("Skip to
+    main content"), a site banner ("An official website of ...") or a wiki back-link does not.
+    So one of the line's content words at least (compared by their first five letters, so
+    "talks"/"talked" match) must recur in the text that follows it.  A line with no content
+    word cannot be judged and passes.
+    """
+    return echo_ratio(line, after) > 0.0
+
+
 def _window(lines: list[Line], size: int) -> list[Line]:
     """The first ``size`` lines that are not furniture, with the furniture between them."""
     count = 0
@@ -532,27 +615,45 @@ def detect_metadata(lines: list[Line], hints: ArticleMeta | None = None) -> Dete
     # --- title: the first short unterminated line before the first sentence.
     title: str | None = hints.title
     title_key = key_of(title) if title else None
+    best_echo = -1.0
     if title_key is None:
         for index, line in enumerate(head):
-            if line.pos in roles or line.furniture or line.stamp or line.clock:
+            if line.stamp or line.clock:
+                if title_key is not None:
+                    break  # the headline is the line above the date line
+                continue
+            if line.pos in roles or line.furniture:
                 continue
             if line.words < 2:
                 continue
             if line.terminal and not line.text.endswith(("?", "!")):
                 break  # the body starts with a sentence: this article has no headline line
             if is_name_like(line.text) and len(line.text.split()) <= 3:
+                if title_key is not None:
+                    break  # the headline is the line above the byline
                 continue  # a byline, not a headline
+            if title_key is not None and _is_place_like(line.text):
+                break  # a dateline place under the headline
             if line.terminal and line.words > 15:
                 break
             repeated = any(other.key == line.key for other in lines if other.pos != line.pos)
             following = head[index + 1] if index + 1 < len(head) else None
             stamped = following is not None and following.stamp is not None
+            echo = echo_ratio(line.text, [x.text for x in lines[line.pos + 1 :]])
+            if not (repeated or stamped) and echo == 0.0:
+                continue  # a skip link, a site banner, a back-link: not about this story
             if line.words > 15 and not (repeated or stamped):
                 break
             if line.terminal and not (repeated or stamped):
                 break
-            title, title_key = line.text, line.key
-            break
+            if repeated or stamped or line.terminal:
+                title, title_key = line.text, line.key
+                break
+            # Of several headline-shaped lines above the date line or the body, the one most
+            # about the story: a site banner above the headline shares fewer of its words
+            # with the story, a deck under it no more than the headline (the first wins).
+            if title_key is None or echo > best_echo:
+                title, title_key, best_echo = line.text, line.key, echo
     if title_key is not None:
         for line in lines:
             if line.key == title_key and not line.stamp:
@@ -592,9 +693,10 @@ def detect_metadata(lines: list[Line], hints: ArticleMeta | None = None) -> Dete
         lead = " ".join(line.text for line in lines[body_start : body_start + 3])
         published = date_from_anniversary(lead)
 
-    # --- dateline place: the short line under the date/time lines (Kremlin) or just above it.
-    place: str | None = None
-    for line in head:
+    # --- dateline place: on the date line itself ("May 4, 2021, Minsk"), else the short line
+    # under the date/time lines (Kremlin) or just above it.
+    place: str | None = chosen[0].place if chosen is not None else None
+    for line in head if place is None else ():
         if line.stamp is None or line.stamp.kind == "other":
             continue
         after = line.pos + 1

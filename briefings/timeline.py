@@ -28,8 +28,18 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from briefings.dates import Anchor, DatePhrase, Tense, find_date_phrases, fmt_day, fmt_range
+from briefings.datecalc import Anchor, Tense, fmt_day, fmt_range
+from briefings.dates import DatePhrase, find_date_phrases
+from briefings.metadata import echoes_body
 from briefings.models import Article, TimelineEvent, UnresolvedDate
+from briefings.narrative import (
+    Dated,
+    anaphor_value,
+    narrative_anchor,
+    past_form,
+    reports_an_event,
+    until_is_future,
+)
 from briefings.sentences import Sentence, split_sentences
 
 #: Longest event text; longer sentences are cut to the clauses around the date.
@@ -74,19 +84,28 @@ _PUBLICATION_LABEL = re.compile(r"(?i)\b(?:publication|published|posted|announce
 _MAX_DATELINE_EXTRA = 160
 _MAX_FURNITURE_LINE = 200
 _STAMP_SEPARATOR = re.compile(r"\S\s+[-–—|]\s*$")
+#: A place set off from the date by a comma or dash: one to three capitalised words.
+_PLACE_BEFORE = re.compile(r"\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}\s*[,–—-]\s*")
+_PLACE_AFTER = re.compile(r"\s*[,–—-]\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,2}\s*")
+
+
+def _placed_dateline(before: str, after: str) -> bool:
+    """ "May 4, 2021, Minsk" / "MINSK, May 4, 2021": a date with nothing beside it but a
+    place on one side (and a weekday, clock time or zone)."""
+    if _DATELINE_RESIDUE.sub("", before) == "":
+        return _PLACE_AFTER.fullmatch(after) is not None
+    if _DATELINE_RESIDUE.sub("", after) == "":
+        return _PLACE_BEFORE.fullmatch(before) is not None
+    return False
+
+
 _TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\.?)?", re.IGNORECASE)
-# Header lines that are page furniture, never the headline.
-_PAGE_FURNITURE = frozenset({
-    "accessibility links", "breaking news", "read more", "leave a comment", "please wait",
-    "no media source currently available", "skip to content", "text version",
-    "publication status", "see more", "loading...",
-})  # fmt: skip
 
 # Tense markers, looked up word by word (a set lookup per word is far cheaper than one big
 # case-insensitive alternation run around every phrase).
 _FUTURE_WORDS = frozenset({
     "will", "won't", "won’t", "would", "shall", "upcoming", "forthcoming", "next", "scheduled",
-    "slated", "planned",
+    "slated", "planned", "expected", "anticipated",
 })  # fmt: skip
 #: "going to", "set to", "is to" ...: future when "to" follows.
 _FUTURE_BEFORE_TO = frozenset({"going", "set", "due", "expected", "plan", "plans", "is", "are"})
@@ -112,6 +131,8 @@ _REPORTING = frozenset({
 #: "will be held", "is scheduled", "was planned": the auxiliary carries the tense.
 _PARTICIPLES = frozenset({"held", "scheduled", "planned", "slated", "postponed", "set"})
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+#: Modals that look ahead (not "could", often a past "was able to").
+_MODALS = frozenset({"may", "might", "should", "must", "can"})
 _REPORT_GAP = 12
 _WORD = re.compile(r"[A-Za-z]+(?:[’'][A-Za-z]+)?")
 _MULTI_DAY = re.compile(
@@ -174,31 +195,83 @@ def extract_timeline(article: Article) -> TimelineResult:
             unresolved.append(UnresolvedDate(phrase.text, reason))
 
     citations = _citation_section(text)
+    timed = _timed_datelines(text, phrases)
+    # Body dates so far (text order): what anaphors and year-less dates are read against.
+    story: list[Dated] = []
+    stated: list[Dated] = []  # Those written with their year.
     for phrase in phrases:
         role = _line_role(text, phrase)
         if role == "furniture" or phrase.start >= citations:
             continue
+        if (
+            role == "dateline"
+            and phrase.value in timed
+            and phrase.start not in timed[phrase.value]
+        ):
+            continue  # the site's date of the day: the timed stamp is the article's
         sentence = _sentence_at(sentences, starts, phrase.start)
         if phrase.kind == "unanchored":
             leave(phrase, phrase.reason or _NO_PUBLICATION)
             continue
         if phrase.kind == "absolute" and phrase.value is not None:
             add(phrase.value, phrase, role, sentence, relative=False)
+            if role == "body":
+                story.append(Dated(phrase.value, phrase.start))
+                stated.append(Dated(phrase.value, phrase.start))
+            continue
+        if phrase.possessive or (
+            phrase.deictic
+            and phrase.grain == "day"
+            and not reports_an_event(
+                sentence.text, phrase.start - sentence.start, phrase.end - sentence.start
+            )
+        ):
+            continue  # "today's Europe", "Today, the world needs ...": the present, no event.
+        if phrase.anaphor is not None:
+            if phrase.deictic and _inside(quoted, phrase.start):
+                continue
+            value = anaphor_value(phrase.anaphor, story, phrase.start, anchor_day)
+            if value is None:
+                leave(phrase, _NO_PUBLICATION)
+            else:
+                add(value, phrase, role, sentence, relative=True)
+                story.append(Dated(value, phrase.start))
             continue
         if sentence.start not in markers:
             markers[sentence.start] = _tense_markers(sentence)
         tense = _tense(markers[sentence.start], phrase)
+        if phrase.text[:5].lower().startswith(("until", "till")) and phrase.kind != "absolute":
+            tense = "future" if until_is_future(sentence.text, phrase.start - sentence.start) \
+                else "past"  # fmt: skip
         if phrase.future_only and tense != "future":
             continue
-        if anchor_day is None:
+        day = anchor_day
+        if phrase.kind == "yearless":
+            paragraph = text.rfind("\n", 0, phrase.start) + 1
+            story_day = narrative_anchor(stated, phrase.start, paragraph)
+            if story_day is None and tense == "past" and paragraph > 0:
+                # A past account running on from the paragraph before ("... a letter of March
+                # 3, 1921." / "It was on March 3 ..."), when that paragraph is set in another
+                # year than the writing: its last full date anchors this one.
+                before = text.rfind("\n", 0, paragraph - 1) + 1
+                earlier = narrative_anchor(stated, paragraph, before)
+                if earlier is not None and (anchor_day is None or earlier.year != anchor_day.year):
+                    story_day = earlier
+            if story_day is not None:
+                # The passage's own date, not the writing day: every verb of a past account
+                # is in the past tense, so the nearest occurrence wins.
+                day, tense = story_day, None
+        if day is None:
             leave(phrase, _NO_YEAR if phrase.kind == "yearless" else _NO_PUBLICATION)
             continue
         if phrase.deictic and _inside(quoted, phrase.start):
             leave(phrase, _QUOTED)
             continue
-        value = phrase.resolver(Anchor(anchor_day, tense)) if phrase.resolver else None
+        value = phrase.resolver(Anchor(day, tense)) if phrase.resolver else None
         if value is not None:
             add(value, phrase, role, sentence, relative=True)
+            if role == "body":
+                story.append(Dated(value, phrase.start))
 
     events.extend(_multi_day_spans(sentences, starts, events, seen))
     events.sort(key=lambda e: (e.date.split("/")[0], e.start))
@@ -231,9 +304,12 @@ def _line_role(text: str, phrase: DatePhrase) -> str:
     after = text[phrase.end : line_end]
     if len(before) + len(after) > _MAX_DATELINE_EXTRA:
         return "body"
-    if phrase.grain == "day" and _DATELINE_RESIDUE.sub("", before + " " + after) == "":
-        header = text.count("\n", 0, line_start) < _HEADER_LINES
+    residue = _DATELINE_RESIDUE.sub("", before + " " + after)
+    header = text.count("\n", 0, line_start) < _HEADER_LINES
+    if phrase.grain == "day" and residue == "":
         return "dateline" if header or _PUBLICATION_LABEL.search(before) else "heading"
+    if phrase.grain == "day" and header and _placed_dateline(before, after):
+        return "dateline"  # "May 4, 2021, Minsk": a date line with its place.
     # "World Leaders Gather in US for Summit - 2004-06-07": a stamp on a headline.
     if (
         phrase.kind == "absolute"
@@ -244,6 +320,23 @@ def _line_role(text: str, phrase: DatePhrase) -> str:
     ):
         return "furniture"
     return "body"
+
+
+def _timed_datelines(text: str, phrases: list[DatePhrase]) -> dict[str, set[int]]:
+    """Dateline phrases whose line also states a clock time, by date value.
+
+    A page header may show the same day twice: the site's date of the day ("Friday October 10
+    2025") and the article's stamp ("10 October 2025 13:43"); the stamp, which carries the time,
+    is the article's own and the evidence of its date.
+    """
+    found: dict[str, set[int]] = {}
+    for phrase in phrases:
+        if phrase.value is None or _line_role(text, phrase) != "dateline":
+            continue
+        line_end = _line_bounds(text, phrase.start, phrase.end)[1]
+        if _TIME.search(text, phrase.end, line_end):
+            found.setdefault(phrase.value, set()).add(phrase.start)
+    return found
 
 
 def _citation_section(text: str) -> int:
@@ -276,17 +369,20 @@ def _placement(
 
 
 def _headline(text: str, phrases: list[DatePhrase]) -> str | None:
-    """The first title-like line of the page header (3-25 words, not furniture, not a date, not a
-    sentence), for pages whose ingest found no title."""
+    """The first title-like line of the page header (3-25 words, about the story below it, not
+    a date, not a sentence), for pages whose ingest found no title."""
     datelines = {
         text.rfind("\n", 0, p.start) + 1 for p in phrases if _line_role(text, p) == "dateline"
     }
     line_start = 0
-    for line in text.split("\n", 10)[:10]:
+    lines = text.split("\n", 10)
+    for index, line in enumerate(lines[:10]):
         start, line_start = line_start, line_start + len(line) + 1
         words = line.split()
-        if not 3 <= len(words) <= 25 or line.strip().lower() in _PAGE_FURNITURE:
+        if not 3 <= len(words) <= 25:
             continue
+        if line_start not in datelines and not echoes_body(line, lines[index + 1 :]):
+            continue  # not right above a date line, nor about the story: a banner, a skip link
         if line.rstrip().endswith("."):
             return None  # The page starts with body text: it has no headline.
         if line.rstrip().endswith((":", ",")):
@@ -394,23 +490,29 @@ class _Marker:
 
 def _tense_markers(sentence: Sentence) -> list[_Marker]:
     """Tense markers of a sentence, with offsets in the article text."""
-    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(sentence.text)]
+    found = list(_WORD.finditer(sentence.text))
+    words = [(m.start(), m.end(), m.group().lower()) for m in found]
+    plain = [w for _, _, w in words]
     markers: list[_Marker] = []
     base = sentence.start
     for i, (start, end, word) in enumerate(words):
         following = words[i + 1][2] if i + 1 < len(words) else ""
         previous = {w for _, _, w in words[max(0, i - 2) : i]}
         tense: Tense | None = None
-        if word in _PARTICIPLES and previous & _AUXILIARIES:
-            tense = None  # The auxiliary before it is the marker.
+        if (word in _PARTICIPLES and previous & _AUXILIARIES) or (
+            i and plain[i - 1] in _AUXILIARIES and (word in _PAST_WORDS or word.endswith("ed"))
+        ):
+            tense = None  # A passive: the auxiliary before it is the marker.
         elif (
             word in _FUTURE_WORDS
             or word.endswith(("'ll", "’ll"))
             or (following == "to" and word in _FUTURE_BEFORE_TO)
             or (word == "to" and following in _FUTURE_AFTER_TO)
+            # "may be signed", "should be approved"; "may have signed" is past.
+            or (word in _MODALS and found[i].group()[0].islower() and following != "have")
         ):
             tense = "future"
-        elif word in _PAST_WORDS or word in _REPORTING:
+        elif word in _PAST_WORDS or word in _REPORTING or past_form(plain, i, found[i].group()):
             tense = "past"
         if tense is not None:
             markers.append(_Marker(base + start, base + end, tense, word in _REPORTING))

@@ -75,10 +75,63 @@ def test_dates(totals: dict[str, float]) -> None:
     assert totals["date_F1"] >= 0.95
 
 
+def test_timeline_entries(totals: dict[str, float]) -> None:
+    """Strict figures: each entry must match a gold event of its date (reached: P 0.92,
+    R 0.95, F1 0.94 on the corpus and seeds, from 0.77 / 0.93 / 0.84; issue 13 asks >= 0.90)."""
+    assert totals["date_entry_F1"] >= 0.93
+    assert totals["date_entry_P"] >= 0.91
+
+
 def test_summary_beats_lead3(totals: dict[str, float]) -> None:
     assert totals["rouge1"] > totals["lead3_rouge1"] + 0.05
     assert totals["rouge2"] > totals["lead3_rouge2"]
 
 
 def test_people_precision(totals: dict[str, float]) -> None:
-    assert totals["people_P"] >= 0.95
+    """Reached: 1.00 (was 0.97)."""
+    assert totals["people_P"] >= 0.97
+
+
+# --------------------------------------------------------------------------- MEANTIME
+
+
+@pytest.fixture(scope="module")
+def meantime(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+    """The COVERED line of the scorer over the 120 MEANTIME articles (dates and people gold,
+    annotated outside this project; see ``../shared/corpus-meantime/README.md``)."""
+    root = corpus_dir.parent / "corpus-meantime"
+    scorer = corpus_dir.parent / "tools" / "score_digests.py"
+    if not (root / "gold").is_dir() or not scorer.exists():
+        pytest.skip(f"MEANTIME set not found at {root}")
+    work = tmp_path_factory.mktemp("meantime")
+    export = subprocess.run(
+        [sys.executable, "-m", "briefings", "export", str(root / "articles")],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATA_DIR": str(work / "data")},
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout
+    (work / "export.json").write_text(export, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(scorer), str(work / "export.json"), str(root / "gold"),
+         str(root / "articles")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    covered = out.strip().splitlines()[-1]
+    assert covered.startswith("COVERED"), out
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", covered)}
+
+
+def test_meantime_timeline(meantime: dict[str, float]) -> None:
+    """Reached: date_entry P 0.96, R 0.90, F1 0.93 (was 0.92 / 0.77 / 0.84)."""
+    assert meantime["articles"] == 120
+    assert meantime["date_entry_F1"] >= 0.92
+    assert meantime["date_entry_P"] >= 0.94
+
+
+def test_meantime_people_precision(meantime: dict[str, float]) -> None:
+    """Reached: 0.96 (was 0.84)."""
+    assert meantime["people_P"] >= 0.95

@@ -137,7 +137,7 @@ def test_year_in_a_range_is_not_read_twice() -> None:
         ("Talks will be held tomorrow in Paris.", "2025-10-10", "2025-10-11"),
         ("The forum will open next month in Kazan.", "2025-10-10", "2025-11"),
         ("The forum opened last month in Kazan.", "2025-01-10", "2024-12"),
-        ("They met in Austria this week to talk.", "2012-05-19", "2012-05"),
+        ("They met in Austria this week to talk.", "2012-05-19", "2012-05-14/2012-05-20"),
         ("Washington will host the allies this summer.", "2024-04-04", "2024-06/2024-08"),
         ("Trade grew since the start of the year in the region.", "2017-10-11", "2017-01/2017-10"),
         ("The meeting is scheduled to take place in four months.", "2019-12-10", "2020-04"),
@@ -271,7 +271,7 @@ def test_unresolved_phrases_are_deduplicated() -> None:
         "The Security Council's Resolutions 242 and 338 and Resolution 1397 apply.",
         "More than 2000 troops and some 1500 delegates arrived with 2000 journalists.",
         "Trade rose 25 percent to $75 billion, or 2.5 percent of output.",
-        "The Cold War, World War II, the 1990s and COP29 were discussed.",
+        "The Cold War, World War II, the Roman Empire and COP29 were discussed.",
         "The Good Friday agreement and the Arab Spring were recalled.",
         "For the first time in 30 years, the talks were held in Geneva.",
         "See en.kremlin.ru/d/2019/62277 for the text.",
@@ -309,7 +309,7 @@ def test_dateline_dates_the_articles_event_with_the_headline_as_event() -> None:
     assert len(events) == 1  # Two datelines, one event.
     assert events[0].date == "2025-10-10"
     assert events[0].event == "Baku's strategic diplomacy shines at CIS Summit in Dushanbe"
-    assert events[0].evidence == "Friday October 10 2025"
+    assert events[0].evidence == "10 October 2025"  # the timed stamp, not the site date
 
 
 def test_announcement_and_publication_lines_are_datelines() -> None:
