@@ -51,9 +51,9 @@ class Settings(EngineSettings):
     def _check_tz(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "Europe" (a folder)
             raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
+                f"unknown time zone {value[:80]!r} (use an IANA name like Europe/Paris)"
             ) from exc
         return value
 

@@ -64,6 +64,24 @@ DAILY_RETRY_SECONDS = 60.0
 Stat = tuple[int, int]
 
 
+class _SkippedPollFilter(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances reached" for the seed
+    poll.  A build longer than the poll interval is normal (a large batch of new articles); the
+    poll still running is that build, and the next poll after it picks up whatever changed
+    meanwhile, so nothing is lost.  Logged every poll, it buried the log during long builds.
+    Other jobs' skips are kept: for them it may mean something is stuck.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "maximum number of running instances" not in str(record.msg):
+            return True
+        job = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        return getattr(job, "name", None) not in (POLL_JOB_NAME, SETTLE_JOB_NAME)
+
+
+_SKIPPED_POLL_FILTER = _SkippedPollFilter()
+
+
 class SeedWatcher:
     """Notices new/changed seed files; a file is 'ready' only when its size and mtime were the
     same on two consecutive polls (still being written otherwise).
@@ -221,6 +239,7 @@ class BriefingScheduler:
             StorageError: the daily subscriptions could not be read.
         """
         queue = _job_queue(application)
+        logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_POLL_FILTER)
         await self.sync_daily_jobs(application)
         for job in queue.get_jobs_by_name(POLL_JOB_NAME):
             job.schedule_removal()

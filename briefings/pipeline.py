@@ -88,11 +88,32 @@ class BuildReport:
         return bool(self.built or self.removed)
 
 
-def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
+#: Symlinks already reported as pointing outside the seeds folder (path, target): a poll every
+#: few seconds would otherwise repeat the same warning forever.  Bounded: cleared when full.
+_REPORTED_LINKS: set[tuple[str, str]] = set()
+_MAX_REPORTED_LINKS = 10_000
+
+
+def _warn_outside_link(path: str, target: Path) -> None:
+    key = (path, str(target))
+    if key in _REPORTED_LINKS:
+        return
+    if len(_REPORTED_LINKS) >= _MAX_REPORTED_LINKS:
+        _REPORTED_LINKS.clear()
+    _REPORTED_LINKS.add(key)
+    log.warning(
+        "skipping %s: symlink points outside the seeds folder (to %s); "
+        "reported once per link", _text(path), _text(str(target)),
+    )  # fmt: skip
+
+
+def scan_seeds(seeds_dir: Path, *, report: bool = True) -> list[SeedFile]:
     """List the seed files below ``seeds_dir`` (stat only, never opening a file).
 
     Hidden files, editor and partial-download files and unsupported types are skipped; a symlink is
-    followed only when it points inside the seeds folder.
+    followed only when it points inside the seeds folder.  ``report=False`` logs nothing (the
+    fingerprint scan of a pool worker: its process has no log handler of the bot's, and the
+    bot's own scan reports the same links).
     """
     root = seeds_dir.resolve()
     prefix = len(str(root)) + 1  # entry paths below root start with "<root>/"
@@ -104,16 +125,20 @@ def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
-            log.warning("cannot list %s: %s", directory, exc)
+            if report:
+                log.warning("cannot list %s: %s", directory, exc)
             continue
         for entry in entries:
             name = entry.name
             if name.startswith((".", "~")) or name.endswith(("~", ".part", ".tmp")):
                 continue
             try:
-                if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
-                    log.warning("skipping %s: symlink points outside the seeds folder", entry.path)
-                    continue
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(root):
+                        if report:
+                            _warn_outside_link(entry.path, target)
+                        continue
                 if entry.is_dir():
                     real = Path(entry.path).resolve()
                     if real not in visited:  # a symlink loop is listed once
@@ -144,7 +169,7 @@ def seeds_fingerprint(seeds: Iterable[SeedFile]) -> str:
 def scan_fingerprint(seeds_dir: Path) -> str:
     """:func:`seeds_fingerprint` of a fresh :func:`scan_seeds` (run in a pool worker, so a
     watcher polling 10,000 seeds costs its own process one short message, not a scan)."""
-    return seeds_fingerprint(scan_seeds(seeds_dir))
+    return seeds_fingerprint(scan_seeds(seeds_dir, report=False))
 
 
 def display_name(relative: Path) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
-from telegram import Update
+from telegram import MessageEntity, Update
+from telegram.constants import ChatType
 from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -53,11 +55,40 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("could not send the error reply")
 
 
+def command_target(update: Update, bot_username: str | None) -> Literal["ours", "other", None]:
+    """Whom the message's leading ``/command`` is for: this bot, another bot, or no command.
+
+    ``/cmd`` and ``/cmd@ThisBot`` are ours; ``/roll@DiceBot`` belongs to another bot in the
+    same group (Telegram delivers it to every bot that sees all messages).
+    """
+    message = update.message
+    if message is None or not message.text or not message.entities:
+        return None
+    first = message.entities[0]
+    if first.type != MessageEntity.BOT_COMMAND or first.offset != 0:
+        return None
+    _, at, addressee = message.parse_entity(first).partition("@")
+    if at and addressee.lower() != (bot_username or "").lower():
+        return "other"
+    return "ours"
+
+
 async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler: a chat over its command budget is slowed down politely."""
+    """Runs before every handler: a chat over its command budget is slowed down politely.
+
+    Only what the bot answers counts: its own commands, button presses, and private messages
+    (answered with help).  A group's chatter and commands for other bots are not the bot's
+    business: they use no budget, and another bot's command is dropped here without a word.
+    """
     chat = update.effective_chat
     if chat is None:
         return
+    if update.callback_query is None:
+        target = command_target(update, context.bot.username)
+        if target == "other":
+            raise ApplicationHandlerStop
+        if target is None and chat.type != ChatType.PRIVATE:
+            return
     svc = services(context)
     verdict = svc.flood.check(chat.id)
     if verdict == "ok":
