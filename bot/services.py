@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from briefings.library import Library
 from briefings.store import DigestStore
+from briefings.store_health import StoreDamage
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -93,13 +94,24 @@ class Services:
     flood: FloodGuard = field(default_factory=lambda: FloodGuard(30, 10.0))
     started_at: float = field(default_factory=time.time)
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: A damaged digest store set aside at start-up (the scheduler records later ones).
+    store_damage: StoreDamage | None = None
+
+    @property
+    def last_store_damage(self) -> StoreDamage | None:
+        """The most recent damaged store set aside in this run, for /status."""
+        later = self.scheduler.store_damage if self.scheduler is not None else None
+        return later or self.store_damage
 
     def set_library(self, library: Library) -> None:
         """Swap in a freshly loaded library (after a build).
 
         The library may have been loaded through a store that is closed by now; searches go
-        through the bot's own long-lived connection instead.
+        through the bot's own long-lived connection instead, opened anew when the store it
+        read was set aside as damaged (the old connection is left to in-flight reads).
         """
+        if self.digest_store.replaced():
+            self.digest_store = DigestStore(self.digest_store.path)
         self.library = library.with_store(self.digest_store)
 
     def is_admin_chat(self, chat_id: int | None, user_id: int | None) -> bool:

@@ -83,8 +83,9 @@ async def test_an_unusable_webhook_secret_is_refused_in_one_line(
 
 def test_values_labelled_as_secrets_are_redacted_even_when_not_configured() -> None:
     redactor = RedactSecrets([])
+    setwebhook = "Calling `setWebhook` with `{'url': 'x', 'secret_token': 'abc-DEF_123'}`"
     lines = {
-        "Calling `setWebhook` with parameters `{'url': 'x', 'secret_token': 'abc-DEF_123'}`": "abc-DEF_123",
+        setwebhook: "abc-DEF_123",
         "headers: X-Telegram-Bot-Api-Secret-Token: s3cr3t-value": "s3cr3t-value",
         "connecting to postgresql://bot:hunter2pass@db.local/briefings": "hunter2pass",
         'config {"password": "pa55word!"}': "pa55word!",

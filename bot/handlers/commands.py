@@ -265,10 +265,12 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     daily = next((s for s in subs if s.kind == "daily"), None)
     tz = ZoneInfo(daily.timezone) if daily and daily.timezone else None
     library = svc.library
+    damage = svc.last_store_damage
     await reply(
         update,
         render(
             "status",
+            store_notice=render("notice", name="store_status", damage=damage) if damage else "",
             articles=len(library.articles),
             summits=len(library.summits),
             errors=library.errors,

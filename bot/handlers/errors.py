@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Literal
 
@@ -14,8 +15,11 @@ from bot.handlers.replies import reply
 from bot.render import render
 from bot.services import services
 from bot.views import ArgumentError
+from briefings.store_health import damage_reason
 
 log = logging.getLogger(__name__)
+#: Store recoveries started by a failing read (kept referenced until they finish).
+_BACKGROUND: set[asyncio.Task[None]] = set()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,8 +42,23 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             "chat %s blocked the bot", update.effective_chat.id if update.effective_chat else "?"
         )
         return
+    damage = damage_reason(error) if error is not None else None
+    svc = services(context)
+    if damage is not None and svc.scheduler is not None:
+        # A row of the digest store failed to read: set the store aside and rebuild it (in the
+        # background; this reply must not wait for a build), and say so instead of "sorry".
+        log.error("update %s: the digest store is damaged (%s)", update.update_id, damage)
+        store = svc.digest_store
+        task = asyncio.create_task(svc.scheduler.recover_store(damage, store))
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
+        if update.callback_query is not None:
+            await update.callback_query.answer(render("notice", name="rebuilding")[:190])
+        else:
+            await reply(update, render("notice", name="rebuilding"))
+        return
     log.error("handler failed for update %s", update.update_id, exc_info=error)
-    services(context).counters["handler errors"] += 1
+    svc.counters["handler errors"] += 1
     if isinstance(error, TelegramError) and update.callback_query is not None:
         return
     try:
