@@ -62,6 +62,11 @@ SETTLE_SECONDS = 2.0
 DAILY_MISFIRE_GRACE = 3600
 #: Retry delay for a daily briefing whose ledger write failed (database locked).
 DAILY_RETRY_SECONDS = 60.0
+#: At stop, digest workers get this long to finish their file before they are ended.
+STOP_GRACE_SECONDS = 2.0
+#: A pool that cannot list the seeds folder in this long is busy or stuck: scan here instead
+#: (a stuck worker is ended by the next build's deadline).
+FINGERPRINT_TIMEOUT_SECONDS = 5.0
 
 Stat = tuple[int, int]
 
@@ -264,7 +269,11 @@ class BriefingScheduler:
         """Shut the digest process pool down (cancelling queued work); idempotent."""
         self._stopped = True
         pool, self._pool = self._pool, None
-        if pool is not None and self._own_pool:
+        if isinstance(pool, pipeline.DigestPool) and self._own_pool:
+            # Not shutdown(wait=True): a stuck worker would hold SIGTERM forever.  Ending the
+            # workers also ends a build waiting for them (its thread sees BrokenProcessPool).
+            await asyncio.to_thread(pool.kill_workers, STOP_GRACE_SECONDS)
+        elif pool is not None and self._own_pool:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         reader, self._reader = self._reader, None
         if reader is not None:
@@ -377,15 +386,18 @@ class BriefingScheduler:
             return None
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(
-                pool, pipeline.scan_fingerprint, self._settings.seeds_dir
+            return await asyncio.wait_for(
+                loop.run_in_executor(pool, pipeline.scan_fingerprint, self._settings.seeds_dir),
+                FINGERPRINT_TIMEOUT_SECONDS,
             )
-        except (BrokenProcessPool, RuntimeError, OSError):
-            return None  # the pool is gone or shutting down: scan here this time
+        except (BrokenProcessPool, RuntimeError, OSError, TimeoutError):
+            return None  # the pool is gone, shutting down or stuck: scan here this time
 
     def _get_pool(self) -> Executor:
         if self._stopped:
             raise RuntimeError("the scheduler is stopped")
+        if self._own_pool and pipeline.pool_broken(self._pool):
+            self._pool = None  # its workers were ended after a file's deadline: a new one
         if self._pool is None:
             self._pool = pipeline.make_pool(self._build_workers)
         return self._pool
@@ -405,7 +417,12 @@ class BriefingScheduler:
     def _build_once(self, pool: Executor) -> tuple[BuildReport, Library]:
         """The build and the library load, in a worker thread (they block for seconds)."""
         with DigestStore(self._settings.store_file) as store:
-            report = pipeline.build(self._settings.seeds_dir, store, executor=pool)
+            report = pipeline.build(
+                self._settings.seeds_dir,
+                store,
+                executor=pool,
+                file_deadline=self._settings.build_file_timeout_seconds,
+            )
         # Cards and summit heads only (summits were merged by the build, in the pool): a
         # reload does not stall the event loop (GIL) even on a large archive.
         return report, Library.load(self._read_store())

@@ -20,8 +20,10 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
@@ -190,7 +192,13 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
 
     Runs in worker processes, so it loads the NLP model lazily (once per process).
     """
-    from briefings.ingest import IngestError, read_article
+    from briefings.ingest import (
+        FileTooLargeError,
+        IngestError,
+        NotRegularFileError,
+        read_article,
+        read_seed_bytes,
+    )
 
     def result(**fields: Any) -> Outcome:
         return Outcome(seed.name, seed.size, seed.mtime_ns, **fields)
@@ -201,10 +209,17 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
             f"{MAX_SEED_BYTES / 1e6:.0f} MB)"
         )
     try:
-        data = seed.path.read_bytes()
+        # Never a plain open(): the file may have been swapped for a FIFO since the scan.
+        data = read_seed_bytes(seed.path, MAX_SEED_BYTES)
         after = seed.path.stat()
     except FileNotFoundError:
         return result(error="file disappeared during the build", transient=True)
+    except NotRegularFileError as exc:
+        return result(error=str(exc), transient=True)  # checked again once it changes
+    except FileTooLargeError:
+        return result(
+            error="file changed while being read (it grew past the size limit)", transient=True
+        )
     except OSError as exc:
         return result(error=f"cannot read file: {exc.strerror or exc}")
     if (after.st_size, after.st_mtime_ns) != (seed.size, seed.mtime_ns) or len(data) != seed.size:
@@ -217,7 +232,7 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
     if stored_hash == content_hash:
         return result(content_hash=content_hash, unchanged=True)
     try:
-        article = read_article(seed.path, name=seed.name, max_bytes=MAX_SEED_BYTES)
+        article = read_article(seed.path, name=seed.name, max_bytes=MAX_SEED_BYTES, data=data)
     except IngestError as exc:
         return result(content_hash=content_hash, error=str(exc))
     except Exception as exc:  # defensive: one bad file must not stop the build
@@ -257,7 +272,18 @@ class _BackgroundProcess(SpawnProcess):
 
 
 class _BackgroundContext(SpawnContext):
-    Process = _BackgroundProcess
+    """Spawns :class:`_BackgroundProcess` workers and remembers them, so a pool can end its
+    workers itself, a stuck one included (``ProcessPoolExecutor`` has no public way to)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: list[_BackgroundProcess] = []
+
+    # A factory in place of the class attribute: what the pool calls is the same.
+    def Process(self, *args: Any, **kwargs: Any) -> _BackgroundProcess:  # type: ignore[override]
+        process = _BackgroundProcess(*args, **kwargs)
+        self.started.append(process)
+        return process
 
 
 def _exit_with_parent() -> None:
@@ -288,11 +314,127 @@ def _warm_worker() -> None:
     load_nlp()
 
 
-def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
+class DigestPool(ProcessPoolExecutor):
+    """A process pool whose workers have the NLP model loaded, and which can end them.
+
+    ``shutdown(wait=True)`` waits for the task a worker runs, forever if that worker is stuck
+    (a read that never returns, a runaway computation); :meth:`kill_workers` does not wait.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._digest_context = _BackgroundContext()
+        self.workers = workers
+        #: Pools a build started in place of this one after a deadline: ended with it.
+        self.successors: list[DigestPool] = []
+        super().__init__(workers, mp_context=self._digest_context, initializer=_warm_worker)
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the workers alive now."""
+        return [p.pid for p in self._digest_context.started if p.pid and p.is_alive()]
+
+    def kill_workers(self, grace: float = 0.0) -> None:
+        """Stop taking work, let the workers finish for up to ``grace`` seconds, then end
+        them (SIGKILL: a stopped or stuck process ignores gentler signals).  Every future not
+        finished then fails with ``BrokenProcessPool``; the pool cannot be used again."""
+        self.shutdown(wait=False, cancel_futures=True)
+        processes = list(self._digest_context.started)
+        processes += [p for pool in self.successors for p in pool._digest_context.started]
+        for pool in self.successors:
+            pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + grace
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(5)
+
+
+def make_pool(workers: int | None = None) -> DigestPool:
     """A process pool whose workers have the NLP model loaded (spawned: safe beside threads)
     and run at a lower CPU priority."""
-    count = workers or max(1, min(os.cpu_count() or 1, 8))
-    return ProcessPoolExecutor(count, mp_context=_BackgroundContext(), initializer=_warm_worker)
+    return DigestPool(workers or max(1, min(os.cpu_count() or 1, 8)))
+
+
+#: A file whose digest is not back this many seconds after the build started waiting for it
+#: is given up: its worker is ended and replaced, the file reported (and retried when it
+#: changes).  A real article takes well under a second; the largest allowed, tens.
+FILE_DEADLINE_SECONDS = 120.0
+
+
+def _digest_in_pool(
+    todo: list[tuple[SeedFile, str | None]], pool: DigestPool, deadline: float
+) -> Iterator[Outcome]:
+    """Digest ``todo`` in ``pool``, in order, none waiting more than ``deadline`` seconds.
+
+    A file over its deadline is reported as failed; every worker of the pool is ended (the
+    stuck one cannot be told from the others, and ``ProcessPoolExecutor`` cannot end one), and
+    the files not finished yet go on in a new pool of the same size.  Pools made here are shut
+    down here; the caller's pool is left broken (see :func:`pool_broken`).
+    """
+    pending = todo
+    current, own = pool, False
+    try:
+        while pending:
+            futures = [(item, current.submit(digest_seed, *item)) for item in pending]
+            pending = []
+            for index, ((seed, _), future) in enumerate(futures):
+                try:
+                    yield future.result(timeout=deadline)
+                except FuturesTimeout:
+                    log.error(
+                        "%s: no digest after %.0fs; its worker is ended and replaced",
+                        seed.name, deadline,
+                    )  # fmt: skip
+                    yield Outcome(
+                        seed.name, seed.size, seed.mtime_ns,
+                        error=f"reading or digesting took longer than {deadline:.0f} s; "
+                        "skipped (it is tried again when the file changes)",
+                    )  # fmt: skip
+                    later = futures[index + 1 :]
+                    current.kill_workers()
+                    for item, other in later:
+                        if other.done() and not other.cancelled() and other.exception() is None:
+                            yield other.result()
+                        else:
+                            pending.append(item)
+                    current, own = DigestPool(pool.workers), True
+                    pool.successors.append(current)  # ended with the caller's pool
+                    if pending and not _started(current):
+                        for item_seed, _ in pending:
+                            yield Outcome(
+                                item_seed.name, item_seed.size, item_seed.mtime_ns,
+                                error="the digest workers could not be restarted; "
+                                "it is tried again at the next build",
+                                transient=True,
+                            )  # fmt: skip
+                        pending = []
+                    break
+    finally:
+        if own:
+            current.kill_workers(grace=1.0)
+
+
+#: How long a new pool's first worker may take to start (interpreter, imports, the model).
+POOL_START_SECONDS = 300.0
+
+
+def _started(pool: DigestPool) -> bool:
+    """Wait until a worker of ``pool`` is up (the model loaded), so that its start does not
+    count against the next file's deadline; False if none starts in time."""
+    try:
+        pool.submit(os.getpid).result(timeout=POOL_START_SECONDS)
+    except Exception:  # a timeout, or a pool that broke while starting
+        log.exception("the digest workers did not start")
+        return False
+    return True
+
+
+def pool_broken(executor: Executor | None) -> bool:
+    """True when ``executor`` is a process pool that can no longer run work (a worker died or
+    was ended after a deadline): the owner should replace it."""
+    return isinstance(executor, ProcessPoolExecutor) and bool(getattr(executor, "_broken", False))
 
 
 def plan_build(
@@ -323,6 +465,7 @@ def build(
     *,
     executor: Executor | None = None,
     progress: Callable[[int], object] | None = None,
+    file_deadline: float | None = None,
 ) -> BuildReport:
     """Bring ``store`` up to date with ``seeds_dir``.
 
@@ -331,6 +474,9 @@ def build(
         store: where digests are kept.
         executor: pool to digest in; by default a process pool when many files changed.
         progress: called with the number of files finished, after each file (for a progress bar).
+        file_deadline: seconds a file may hold the build in a :class:`DigestPool` before it
+            is reported and the pool's workers replaced (other executors cannot end a task);
+            default :data:`FILE_DEADLINE_SECONDS`.
     """
     seeds = scan_seeds(seeds_dir)
     states = store.file_states()
@@ -344,6 +490,8 @@ def build(
     try:
         if executor is None:
             outcomes: Iterable[Outcome] = (digest_seed(s, h) for s, h in todo)
+        elif isinstance(executor, DigestPool):
+            outcomes = _digest_in_pool(todo, executor, file_deadline or FILE_DEADLINE_SECONDS)
         else:
             outcomes = (
                 executor.map(digest_seed, *zip(*todo, strict=True), chunksize=4)
@@ -359,7 +507,7 @@ def build(
         if store.summits_stale():
             # Merging reads whole digests and compares their events pairwise: in the pool, so
             # a bot building in a thread keeps its event loop (and the GIL) for replies.
-            if executor is None:
+            if executor is None or pool_broken(executor):
                 refresh_summits(store)
             else:
                 executor.submit(refresh_stored_summits, store.path).result()
