@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import logging.handlers
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -305,10 +306,37 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _warm_worker() -> None:
+def _log_to_parent(queue: Any, level: int) -> None:
+    """Send this worker's log records to the process that started it.
+
+    A spawned worker has no log handler of its own: its warnings went to Python's last-resort
+    handler on stderr, past the bot's redacting filter.  Through the queue they are logged by
+    the parent's loggers, with its handlers and filters.
+    """
+    queue.cancel_join_thread()  # never wait at exit for a parent that stopped reading
+    root = logging.getLogger()
+    root.handlers[:] = [logging.handlers.QueueHandler(queue)]
+    root.setLevel(level)
+
+
+def _forward_records(queue: Any) -> None:
+    """In the parent: log each record a worker sent, until ``None`` or the queue breaks."""
+    while True:
+        try:
+            record = queue.get()
+        except Exception:  # a worker ended mid-message, or the queue was closed
+            return
+        if record is None:
+            return
+        logging.getLogger(record.name).handle(record)
+
+
+def _warm_worker(log_queue: Any = None, level: int = logging.WARNING) -> None:
     """Pool initializer: follow the parent, load the model once, before the first file."""
     from briefings.nlp import load_nlp
 
+    if log_queue is not None:
+        _log_to_parent(log_queue, level)
     _exit_with_parent()
     _lower_priority(0)  # in case the parent could not
     load_nlp()
@@ -326,7 +354,24 @@ class DigestPool(ProcessPoolExecutor):
         self.workers = workers
         #: Pools a build started in place of this one after a deadline: ended with it.
         self.successors: list[DigestPool] = []
-        super().__init__(workers, mp_context=self._digest_context, initializer=_warm_worker)
+        self._log_queue = self._digest_context.Queue()
+        self._log_queue.cancel_join_thread()
+        threading.Thread(
+            target=_forward_records, args=(self._log_queue,), name="digest-logs", daemon=True
+        ).start()
+        super().__init__(
+            workers,
+            mp_context=self._digest_context,
+            initializer=_warm_worker,
+            initargs=(self._log_queue, logging.getLogger().getEffectiveLevel()),
+        )
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """As ``ProcessPoolExecutor.shutdown``; then the thread logging the workers' records
+        ends (daemon: a worker ended mid-message cannot keep the process alive)."""
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        with contextlib.suppress(Exception):
+            self._log_queue.put_nowait(None)
 
     def worker_pids(self) -> list[int]:
         """The process ids of the workers alive now."""

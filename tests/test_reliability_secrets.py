@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from support import TOKEN, BotProcess, free_port
 
 from bot.fakeapi import FakeBotApi
 from bot.logging_setup import REDACTED, RedactSecrets
+from briefings.pipeline import make_pool
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -94,3 +98,26 @@ def test_values_labelled_as_secrets_are_redacted_even_when_not_configured() -> N
         clean = redactor.redact(line)
         assert secret not in clean and REDACTED in clean, clean
     assert redactor.redact("no secret here: 12 summits") == "no secret here: 12 summits"
+
+
+def test_a_digest_worker_logs_through_the_parent_s_redacting_handler() -> None:
+    """A spawned worker had no handler: its warnings went to Python's last-resort handler on
+    stderr, past the redacting filter.  Now they are logged by the process that started it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactSecrets([TOKEN]))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    pool = make_pool(1)
+    try:
+        logger = logging.getLogger("briefings.worker-test")
+        pool.submit(logger.warning, "a worker saw %s", TOKEN).result(timeout=120)
+        deadline = time.monotonic() + 10
+        while "a worker saw" not in stream.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        pool.shutdown()
+        root.removeHandler(handler)
+    out = stream.getvalue()
+    assert f"a worker saw {REDACTED}" in out, out
+    assert TOKEN not in out
