@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -165,12 +166,19 @@ async def test_anonymous_group_admins_are_verified_through_get_chat_administrato
 
 def test_flood_guard_forgets_chats_that_went_quiet() -> None:
     guard = FloodGuard(30, 10.0)
-    for chat in range(100_000):
-        guard.check(chat if chat % 2 else -chat - 1, now=1000.0)
-    assert len(guard._hits) == 100_000
-    # A minute (the longest window, a group's) later, one command: the quiet chats are gone.
-    assert guard.check(424242, now=1061.0) == "ok"
+    tracemalloc.start()
+    try:
+        for chat in range(100_000):
+            guard.check(chat if chat % 2 else -chat - 1, now=1000.0)
+        assert len(guard._hits) == 100_000
+        held = tracemalloc.get_traced_memory()[0]
+        # A minute (the longest window, a group's) later, one command: the quiet chats are gone.
+        assert guard.check(424242, now=1061.0) == "ok"
+        left = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
     assert len(guard._hits) == 1
+    assert held > 50e6 and left < 1e6, (held, left)  # 84 MB were kept before
     # Forgetting never lets a busy chat past its budget.
     for _ in range(30):
         assert guard.check(7, now=2000.0) == "ok"
