@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 
 from pydantic import ValidationError
@@ -30,6 +31,30 @@ def _settings() -> Settings | None:
         return None
 
 
+#: Telegram's rule for a webhook's secret token.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def webhook_problem(settings: Settings) -> str | None:
+    """One line saying what is wrong with the webhook settings, or None when they are usable.
+
+    An empty ``WEBHOOK_SECRET`` would register a webhook that anyone may post to, and one that
+    breaks Telegram's rule would be refused by ``setWebhook`` with a traceback at start-up.
+    """
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not settings.webhook_url or not secret:
+        return (
+            "webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET (a secret of 1-256 characters "
+            "A-Z, a-z, 0-9, _ and -; e.g. from `openssl rand -hex 32`)"
+        )
+    if not _WEBHOOK_SECRET.fullmatch(secret):
+        return (
+            f"WEBHOOK_SECRET is not usable ({len(secret)} characters): Telegram accepts 1-256 "
+            "characters A-Z, a-z, 0-9, _ and -"
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -40,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     if settings is None:
         return 2
     configure_logging(
-        logging.DEBUG if args.verbose else logging.INFO, secrets=[settings.telegram_bot_token]
+        logging.DEBUG if args.verbose else logging.INFO,
+        secrets=[settings.telegram_bot_token, settings.webhook_secret],
     )
     if args.mode == "demo":
         from bot.demo import run_demo
@@ -49,12 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     if settings.telegram_bot_token is None:
         print(MISSING_TOKEN, file=sys.stderr)
         return 2
+    problem = webhook_problem(settings) if args.mode == "webhook" else None
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
     from bot.app import build_application
 
     application = build_application(settings)
-    if args.mode == "webhook" and (not settings.webhook_url or settings.webhook_secret is None):
-        print("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
-        return 2
     # Anything escaping the run goes through the redacting log handler, never Python's own
     # traceback printer: PTB puts the token itself into the message of a rejected token.
     try:

@@ -37,7 +37,7 @@ from bot.rate_limiter import RateLimiter
 from bot.render import plural
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from briefings.library import Library
-from briefings.store import DigestStore
+from briefings.store_health import open_library
 
 log = logging.getLogger(__name__)
 
@@ -178,14 +178,15 @@ async def running(
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = application.bot_data["settings"]
-    digest_store = DigestStore(settings.store_file)
-    library = await asyncio.to_thread(Library.load, digest_store)
+    # A damaged store is set aside here (and rebuilt by the first build), never served.
+    digest_store, library, damage = await asyncio.to_thread(open_library, settings.store_file)
     _settle_heap()
     svc = Services(
         settings=settings,
         digest_store=digest_store,
         library=library,
         flood=FloodGuard(settings.flood_limit, settings.flood_window_seconds),
+        store_damage=damage,
     )
     application.bot_data[SERVICES_KEY] = svc
     await application.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
@@ -195,11 +196,14 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         )
     if not application.bot_data.get("with_scheduler", True):
         return
+    from bot.data_guard import database_lost, mark_database, report_lost_database
     from bot.scheduler import BriefingScheduler
     from bot.sender import BROADCAST_RATE, Sender
     from bot.subscriptions import SubscriptionStore
 
+    lost = await asyncio.to_thread(database_lost, settings.resolved_database_url)
     svc.subscriptions = await SubscriptionStore.open(settings.resolved_database_url)
+    await asyncio.to_thread(mark_database, settings.resolved_database_url)
     svc.sender = Sender(
         application.bot,
         svc.subscriptions,
@@ -220,6 +224,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         loaded=library,
     )
     await svc.scheduler.start(application)
+    if damage is not None:
+        await svc.scheduler.report_store_damage(damage)
+    if lost is not None:
+        await report_lost_database(svc.subscriptions, settings.admin_chat_ids, lost)
     application.bot_data["sender_task"] = asyncio.create_task(
         svc.sender.run_forever(), name="sender"
     )

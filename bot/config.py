@@ -35,6 +35,8 @@ class Settings(EngineSettings):
     #: limit is 30); 0 switches the overall limit off (benchmarks against a local fake server).
     rate_limit_overall: float = Field(default=30.0, ge=0)
     flood_window_seconds: float = 10.0
+    #: A seed whose digest takes longer is reported and its digest worker replaced.
+    build_file_timeout_seconds: float = Field(default=120.0, gt=0)
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod
@@ -51,9 +53,9 @@ class Settings(EngineSettings):
     def _check_tz(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "Europe" (a folder)
             raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
+                f"unknown time zone {value[:80]!r} (use an IANA name like Europe/Paris)"
             ) from exc
         return value
 

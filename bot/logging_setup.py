@@ -1,8 +1,10 @@
-"""Logging that can never print the bot token.
+"""Logging that can never print the bot token, the webhook secret or another secret.
 
-httpx logs every request URL, and Telegram's URLs contain the token; tracebacks can too.  A filter
-on every handler replaces any secret (and anything shaped like a bot token) before a record is
-written, and httpx's own logger is kept at WARNING.
+httpx logs every request URL, and Telegram's URLs contain the token; tracebacks can too; PTB's
+DEBUG line for ``setWebhook`` shows the webhook's ``secret_token``.  A filter on every handler
+replaces each configured secret, anything shaped like a bot token, any value labelled as a secret
+token or password, and a password inside a URL before a record is written, and httpx's own logger
+is kept at WARNING.
 """
 
 from __future__ import annotations
@@ -19,6 +21,15 @@ from pydantic import SecretStr
 #: where no word boundary precedes it).
 _TOKEN_SHAPE = re.compile(r"(?<![0-9])[0-9]{5,12}(?::|%3[Aa])[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])")
 REDACTED = "[REDACTED]"
+#: A value labelled as a secret token (PTB's DEBUG line of ``setWebhook`` shows its parameters,
+#: the webhook server's request headers carry ``X-Telegram-Bot-Api-Secret-Token``), whatever
+#: secret it holds, configured here or not.
+_LABELLED_SECRET = re.compile(
+    r"""((?:secret[_-]token|api[_-]key|password|passwd)['"]?\s*[:=]\s*['"]?)[^'"\s,;&}]+""",
+    re.IGNORECASE,
+)
+#: The password in a URL's user information (``scheme://user:password@host``).
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]+:)[^@\s/]+@")
 
 
 class RedactSecrets(logging.Filter):
@@ -35,6 +46,8 @@ class RedactSecrets(logging.Filter):
         """``text`` with every secret and token-shaped string replaced."""
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
+        text = _LABELLED_SECRET.sub(rf"\g<1>{REDACTED}", text)
+        text = _URL_PASSWORD.sub(rf"\g<1>{REDACTED}@", text)
         return _TOKEN_SHAPE.sub(REDACTED, text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -36,12 +36,14 @@ from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.config import Settings
 from bot.db import StorageError
+from bot.render import render
 from bot.sender import Sender
 from bot.subscriptions import Subscription, SubscriptionStore
 from briefings import pipeline
 from briefings.library import Library
 from briefings.pipeline import BuildReport, SeedFile, scan_seeds, seeds_fingerprint
 from briefings.store import DigestStore
+from briefings.store_health import StoreDamage, damage_reason, recover
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,31 @@ SETTLE_SECONDS = 2.0
 DAILY_MISFIRE_GRACE = 3600
 #: Retry delay for a daily briefing whose ledger write failed (database locked).
 DAILY_RETRY_SECONDS = 60.0
+#: At stop, digest workers get this long to finish their file before they are ended.
+STOP_GRACE_SECONDS = 2.0
+#: A pool that cannot list the seeds folder in this long is busy or stuck: scan here instead
+#: (a stuck worker is ended by the next build's deadline).
+FINGERPRINT_TIMEOUT_SECONDS = 5.0
 
 Stat = tuple[int, int]
+
+
+class _SkippedPollFilter(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances reached" for the seed
+    poll.  A build longer than the poll interval is normal (a large batch of new articles); the
+    poll still running is that build, and the next poll after it picks up whatever changed
+    meanwhile, so nothing is lost.  Logged every poll, it buried the log during long builds.
+    Other jobs' skips are kept: for them it may mean something is stuck.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "maximum number of running instances" not in str(record.msg):
+            return True
+        job = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        return getattr(job, "name", None) not in (POLL_JOB_NAME, SETTLE_JOB_NAME)
+
+
+_SKIPPED_POLL_FILTER = _SkippedPollFilter()
 
 
 class SeedWatcher:
@@ -192,6 +217,10 @@ class BriefingScheduler:
         #: An announcement failed: make it at the next poll even if nothing is rebuilt.
         self._announce_pending = False
         self._stopped = False
+        #: The last damaged digest store set aside (shown by /status), if any.
+        self.store_damage: StoreDamage | None = None
+        #: The last poll failure logged with its traceback (repeats get one line).
+        self._last_failure: str | None = None
         #: The connection libraries read through (briefings and digests are read on demand, so
         #: it outlives each build's own connection); opened on first use, closed by stop().
         self._reader: DigestStore | None = None
@@ -221,6 +250,7 @@ class BriefingScheduler:
             StorageError: the daily subscriptions could not be read.
         """
         queue = _job_queue(application)
+        logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_POLL_FILTER)
         await self.sync_daily_jobs(application)
         for job in queue.get_jobs_by_name(POLL_JOB_NAME):
             job.schedule_removal()
@@ -239,13 +269,19 @@ class BriefingScheduler:
         """Shut the digest process pool down (cancelling queued work); idempotent."""
         self._stopped = True
         pool, self._pool = self._pool, None
-        if pool is not None and self._own_pool:
+        if isinstance(pool, pipeline.DigestPool) and self._own_pool:
+            # Not shutdown(wait=True): a stuck worker would hold SIGTERM forever.  Ending the
+            # workers also ends a build waiting for them (its thread sees BrokenProcessPool).
+            await asyncio.to_thread(pool.kill_workers, STOP_GRACE_SECONDS)
+        elif pool is not None and self._own_pool:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         reader, self._reader = self._reader, None
         if reader is not None:
             reader.close()
 
     def _read_store(self) -> DigestStore:
+        if self._reader is not None and self._reader.replaced():
+            self._reader = None  # the store was set aside; in-flight reads keep the old one
         if self._reader is None:
             self._reader = DigestStore(self._settings.store_file)
         return self._reader
@@ -288,6 +324,7 @@ class BriefingScheduler:
         loop = asyncio.get_running_loop()
         pool = self._get_pool()
         self._build_pending = True  # until it succeeded: the watcher will not report it again
+        damage_before = self.store_damage
         try:
             report, library = await loop.run_in_executor(None, self._build_sync, pool)
         except BrokenProcessPool:
@@ -306,8 +343,40 @@ class BriefingScheduler:
             self._on_library(library)
         except Exception:
             log.exception("on_library failed; the new library may not be in use")
+        if self.store_damage is not None and self.store_damage is not damage_before:
+            await self.report_store_damage(self.store_damage)
         await self._announce(library)
         return report
+
+    async def recover_store(self, reason: str, seen_through: DigestStore) -> None:
+        """A read through ``seen_through`` found the store damaged: set it aside and rebuild,
+        unless that happened already (``seen_through`` then reads a store set aside)."""
+        async with self._build_lock:
+            if self._stopped or seen_through.replaced():
+                return
+            damage = await asyncio.to_thread(recover, self._settings.store_file, reason)
+            self.store_damage = damage
+            try:
+                await self._build_and_announce()
+            except Exception as exc:  # the next poll builds again (the build is pending)
+                self._log_failure(exc)
+            await self.report_store_damage(damage)
+
+    async def report_store_damage(self, damage: StoreDamage) -> None:
+        """Tell the admins (ADMIN_CHAT_IDS), through the ledger, that the store was set aside."""
+        admins = sorted(self._settings.admin_chat_ids)
+        text = render(
+            "notice", name="store_damaged", reason=damage.reason, moved_to=damage.moved_to.name
+        )
+        try:
+            created = await self._subs.create_briefing(
+                f"store-damaged:{damage.moved_to.name}", {chat: [text] for chat in admins}
+            )
+        except StorageError as exc:
+            log.warning("cannot tell the admins that the digest store was damaged: %s", exc)
+            return
+        if created is not None and admins:
+            self._sender.wake()
 
     async def _fingerprint(self) -> str | None:
         """The seeds folder's fingerprint, taken in the digest pool's process when there is
@@ -317,23 +386,43 @@ class BriefingScheduler:
             return None
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(
-                pool, pipeline.scan_fingerprint, self._settings.seeds_dir
+            return await asyncio.wait_for(
+                loop.run_in_executor(pool, pipeline.scan_fingerprint, self._settings.seeds_dir),
+                FINGERPRINT_TIMEOUT_SECONDS,
             )
-        except (BrokenProcessPool, RuntimeError, OSError):
-            return None  # the pool is gone or shutting down: scan here this time
+        except (BrokenProcessPool, RuntimeError, OSError, TimeoutError):
+            return None  # the pool is gone, shutting down or stuck: scan here this time
 
     def _get_pool(self) -> Executor:
         if self._stopped:
             raise RuntimeError("the scheduler is stopped")
+        if self._own_pool and pipeline.pool_broken(self._pool):
+            self._pool = None  # its workers were ended after a file's deadline: a new one
         if self._pool is None:
             self._pool = pipeline.make_pool(self._build_workers)
         return self._pool
 
     def _build_sync(self, pool: Executor) -> tuple[BuildReport, Library]:
+        """:meth:`_build_once`; a damaged store (a row that fails to read, a corrupt page) is
+        set aside and everything is built again from the seeds, at once."""
+        try:
+            return self._build_once(pool)
+        except Exception as exc:
+            reason = damage_reason(exc)
+            if reason is None:
+                raise
+        self.store_damage = recover(self._settings.store_file, reason)
+        return self._build_once(pool)
+
+    def _build_once(self, pool: Executor) -> tuple[BuildReport, Library]:
         """The build and the library load, in a worker thread (they block for seconds)."""
         with DigestStore(self._settings.store_file) as store:
-            report = pipeline.build(self._settings.seeds_dir, store, executor=pool)
+            report = pipeline.build(
+                self._settings.seeds_dir,
+                store,
+                executor=pool,
+                file_deadline=self._settings.build_file_timeout_seconds,
+            )
         # Cards and summit heads only (summits were merged by the build, in the pool): a
         # reload does not stall the event loop (GIL) even on a large archive.
         return report, Library.load(self._read_store())
@@ -369,12 +458,26 @@ class BriefingScheduler:
         if briefing is not None:
             self._sender.wake()
 
-    async def _poll_job(self, context: AnyContext) -> None:
-        """The repeating job: check the seeds, keep daily jobs in sync, settle soon if needed."""
+    def _log_failure(self, exc: Exception) -> None:
+        """A failed poll: the traceback once, then one line per poll while it fails alike."""
+        summary = f"{type(exc).__name__}: {exc}"[:300]
+        if summary == self._last_failure:
+            log.error("seed check still failing (%s); trying again at the next poll", summary)
+            return
+        self._last_failure = summary
+        log.error("seed check failed; trying again at the next poll", exc_info=exc)
+
+    async def _check_seeds_logged(self) -> None:
         try:
             await self.check_seeds()
-        except Exception:
-            log.exception("seed check failed; trying again at the next poll")
+        except Exception as exc:
+            self._log_failure(exc)
+        else:
+            self._last_failure = None
+
+    async def _poll_job(self, context: AnyContext) -> None:
+        """The repeating job: check the seeds, keep daily jobs in sync, settle soon if needed."""
+        await self._check_seeds_logged()
         try:
             await self.sync_daily_jobs(context.application)
         except StorageError as exc:
@@ -382,10 +485,7 @@ class BriefingScheduler:
         self._schedule_settle(context.application)
 
     async def _settle_job(self, context: AnyContext) -> None:
-        try:
-            await self.check_seeds()
-        except Exception:
-            log.exception("seed check failed; trying again at the next poll")
+        await self._check_seeds_logged()
         self._schedule_settle(context.application)
 
     def _schedule_settle(self, application: AnyApplication) -> None:

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from briefings.library import Library
 from briefings.store import DigestStore
+from briefings.store_health import StoreDamage
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -39,10 +40,31 @@ class FloodGuard:
         self.window = window
         self._hits: dict[int, deque[float]] = defaultdict(deque)
         self._warned: set[int] = set()
+        #: A chat silent for longer than any window is forgotten: a sweep, at most once per
+        #: window, drops them, so memory follows the chats active lately, not every chat ever
+        #: seen (100,000 chats once kept 84 MB).
+        self._longest = max(window, GROUP_WINDOW)
+        self._swept: float | None = None
+
+    def __len__(self) -> int:
+        """How many chats are tracked now."""
+        return len(self._hits)
+
+    def _sweep(self, moment: float) -> None:
+        horizon = moment - self._longest
+        # A new dict, not deletions: a dict never shrinks its table (5 MB left for 100,000).
+        active = {chat: hits for chat, hits in self._hits.items() if hits and hits[-1] >= horizon}
+        self._hits = defaultdict(deque, active)
+        self._warned &= self._hits.keys()
+        self._swept = moment
 
     def check(self, chat_id: int, now: float | None = None) -> str:
         """ "ok", "warn" (first refusal: reply once) or "drop"."""
         moment = time.monotonic() if now is None else now
+        if self._swept is None:
+            self._swept = moment
+        elif moment - self._swept > self._longest:
+            self._sweep(moment)
         limit, window = self.limit, self.window
         if chat_id < 0:  # a group: no more commands than Telegram lets the bot answer there
             limit, window = min(limit, GROUP_LIMIT), max(window, GROUP_WINDOW)
@@ -72,13 +94,24 @@ class Services:
     flood: FloodGuard = field(default_factory=lambda: FloodGuard(30, 10.0))
     started_at: float = field(default_factory=time.time)
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: A damaged digest store set aside at start-up (the scheduler records later ones).
+    store_damage: StoreDamage | None = None
+
+    @property
+    def last_store_damage(self) -> StoreDamage | None:
+        """The most recent damaged store set aside in this run, for /status."""
+        later = self.scheduler.store_damage if self.scheduler is not None else None
+        return later or self.store_damage
 
     def set_library(self, library: Library) -> None:
         """Swap in a freshly loaded library (after a build).
 
         The library may have been loaded through a store that is closed by now; searches go
-        through the bot's own long-lived connection instead.
+        through the bot's own long-lived connection instead, opened anew when the store it
+        read was set aside as damaged (the old connection is left to in-flight reads).
         """
+        if self.digest_store.replaced():
+            self.digest_store = DigestStore(self.digest_store.path)
         self.library = library.with_store(self.digest_store)
 
     def is_admin_chat(self, chat_id: int | None, user_id: int | None) -> bool:

@@ -31,6 +31,24 @@ Kind = Literal["new", "daily"]
 Status = Literal["pending", "sent", "failed"]
 KINDS: tuple[Kind, ...] = ("new", "daily")
 
+#: Longer than any IANA zone name; a longer "zone" is refused before touching the file system.
+_MAX_ZONE_NAME = 64
+
+
+def time_zone(name: str) -> ZoneInfo | None:
+    """The IANA zone ``name``, or None when it is not one.
+
+    ``ZoneInfo`` looks the name up as a path below the tz database: a folder ("Europe") raises
+    ``IsADirectoryError`` and a very long name ``OSError``, neither of which is a
+    ``ZoneInfoNotFoundError``; every one of them means "not a zone I know".
+    """
+    if not name or len(name) > _MAX_ZONE_NAME:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
@@ -147,10 +165,8 @@ class SubscriptionStore:
         Raises:
             ValueError: unknown time zone.
         """
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {timezone!r}") from exc
+        if time_zone(timezone) is None:
+            raise ValueError(f"unknown time zone {timezone[:80]!r}")
         local = at.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
 
         async def op() -> None:

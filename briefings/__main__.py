@@ -14,6 +14,7 @@ from briefings.library import Library
 from briefings.pipeline import BuildReport, build, plan_build, scan_seeds
 from briefings.render_text import render_digest
 from briefings.store import DigestStore
+from briefings.store_health import check_store, damage_reason, recover
 
 log = logging.getLogger("briefings")
 
@@ -156,7 +157,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     settings = EngineSettings()
     commands = {"build": cmd_build, "show": cmd_show, "export": cmd_export}
+    seeds_dir = getattr(args, "seeds_dir", None)
+    store_path = settings.store_path(Path(seeds_dir) if seeds_dir else settings.seeds_dir)
+    # A damaged store (SQLite's check now, or a row that fails while the command reads it) is
+    # set aside with one line saying so, and the command runs again on a store rebuilt from
+    # the seeds.
+    reason = check_store(store_path)
+    if reason is not None:
+        _set_aside_for_cli(store_path, reason)
+    try:
+        return commands[args.command](settings, args)
+    except Exception as exc:
+        reason = damage_reason(exc)
+        if reason is None:
+            raise
+    _set_aside_for_cli(store_path, reason)
     return commands[args.command](settings, args)
+
+
+def _set_aside_for_cli(path: Path, reason: str) -> None:
+    """Set the damaged store aside; :func:`recover` logs the one line that says so."""
+    try:
+        recover(path, reason)
+    except OSError:
+        raise SystemExit(1) from None  # recover() said what to do by hand
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ lines classified by :mod:`briefings.boilerplate` -> metadata read by :mod:`brief
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,7 +23,14 @@ from briefings.boilerplate import Line, classify_lines, select_body
 from briefings.metadata import detect_metadata, key_of
 from briefings.models import Article, ArticleMeta
 
-__all__ = ["IngestError", "article_from_text", "decode_bytes", "read_article"]
+__all__ = [
+    "IngestError",
+    "NotRegularFileError",
+    "article_from_text",
+    "decode_bytes",
+    "read_article",
+    "read_seed_bytes",
+]
 
 #: File suffixes ingest understands, and how each is read.
 SUPPORTED_SUFFIXES = {
@@ -89,19 +98,17 @@ def _kind(path: Path, name: str) -> str:
 
 
 def _read(path: Path, name: str, max_bytes: int) -> bytes:
-    """Read at most ``max_bytes`` bytes, checking the size with ``stat`` before any read."""
+    """:func:`read_seed_bytes`, with every failure turned into an :class:`IngestError`."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise IngestError("This is a folder, not a file.", file=name)
-        if size > max_bytes:
-            raise IngestError(
-                f"The file is too large: {_human_size(size)} ({size:,} bytes), "
-                f"over the {_human_size(max_bytes)} limit for one article.",
-                file=name,
-            )
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = read_seed_bytes(path, max_bytes)
+    except FileTooLargeError as exc:
+        raise IngestError(
+            f"The file is too large: {_human_size(exc.size)} ({exc.size:,} bytes), "
+            f"over the {_human_size(max_bytes)} limit for one article.",
+            file=name,
+        ) from exc
+    except NotRegularFileError as exc:
+        raise IngestError(str(exc), file=name) from exc
     except FileNotFoundError as exc:
         raise IngestError(
             "The file was not found (it may have been moved or deleted).", file=name
@@ -122,6 +129,63 @@ def _read(path: Path, name: str, max_bytes: int) -> bytes:
             file=name,
         )
     return data
+
+
+class NotRegularFileError(OSError):
+    """The path is a FIFO, a device, a socket or a folder: nothing a seed can be."""
+
+
+class FileTooLargeError(OSError):
+    """The file is larger than the limit (by ``fstat``, before anything is read)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_seed_bytes(path: Path, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of the regular file at ``path``, never blocking.
+
+    The file is opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open descriptor,
+    so what is read is what was checked: a seed swapped for a FIFO after the folder was scanned
+    would block a plain ``open()`` forever (no writer), and a device would stream without end.
+    Only a regular file is read, in bounded chunks; a file larger than ``max_bytes`` by its
+    size is refused unread, and one that grows past it while read returns one byte more.
+
+    Raises:
+        NotRegularFileError: not a regular file (says what it is).
+        FileTooLargeError: larger than ``max_bytes``.
+        OSError: cannot be opened or read (missing, permission, I/O error).
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((what for test, what in _KINDS if test(info.st_mode)), "not a file")
+            raise NotRegularFileError(f"This is {kind}, not a regular file; it is skipped.")
+        if info.st_size > max_bytes:
+            raise FileTooLargeError(info.st_size)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _article_id(keys: Iterable[str]) -> str:
@@ -184,7 +248,11 @@ def article_from_text(
 
 
 def read_article(
-    path: Path, *, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    *,
+    name: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    data: bytes | None = None,
 ) -> Article:
     """Read a ``.txt``, ``.md``/``.markdown`` or ``.html``/``.htm`` seed into an Article.
 
@@ -196,6 +264,8 @@ def read_article(
         path: The file to read.
         name: File name to record in ``Article.file`` and errors (default ``path.name``).
         max_bytes: Largest accepted file size.
+        data: The file's bytes, already read by the caller (the build reads each seed once,
+            with :func:`read_seed_bytes`); ``path`` is then not opened again.
 
     Returns:
         The article: detected metadata, body paragraphs (verbatim lines of the decoded and, for
@@ -208,7 +278,13 @@ def read_article(
     """
     shown = name or path.name
     kind = _kind(path, shown)
-    data = _read(path, shown, max_bytes)
+    if data is None:
+        data = _read(path, shown, max_bytes)
+    elif len(data) > max_bytes:
+        raise IngestError(
+            f"The file is too large: over the {_human_size(max_bytes)} limit for one article.",
+            file=shown,
+        )
     if not data.strip():
         raise IngestError("The file is empty.", file=shown)
     reason = formats.binary_reason(data)

@@ -13,23 +13,25 @@ build tries again.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import multiprocessing
-import multiprocessing.connection
 import os
-import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
-from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 from typing import Any
 
 from briefings.models import DIGEST_FORMAT_VERSION, BuildError, Digest
 from briefings.store import DigestStore, FileState
 from briefings.summit_index import RefreshReport, refresh_summits
+
+# Re-exported: the pool is part of what the pipeline offers its callers (bot, bench, tests).
+from briefings.workers import DigestPool as DigestPool
+from briefings.workers import make_pool as make_pool
+from briefings.workers import pool_broken as pool_broken
+from briefings.workers import started
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +90,32 @@ class BuildReport:
         return bool(self.built or self.removed)
 
 
-def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
+#: Symlinks already reported as pointing outside the seeds folder (path, target): a poll every
+#: few seconds would otherwise repeat the same warning forever.  Bounded: cleared when full.
+_REPORTED_LINKS: set[tuple[str, str]] = set()
+_MAX_REPORTED_LINKS = 10_000
+
+
+def _warn_outside_link(path: str, target: Path) -> None:
+    key = (path, str(target))
+    if key in _REPORTED_LINKS:
+        return
+    if len(_REPORTED_LINKS) >= _MAX_REPORTED_LINKS:
+        _REPORTED_LINKS.clear()
+    _REPORTED_LINKS.add(key)
+    log.warning(
+        "skipping %s: symlink points outside the seeds folder (to %s); "
+        "reported once per link", _text(path), _text(str(target)),
+    )  # fmt: skip
+
+
+def scan_seeds(seeds_dir: Path, *, report: bool = True) -> list[SeedFile]:
     """List the seed files below ``seeds_dir`` (stat only, never opening a file).
 
     Hidden files, editor and partial-download files and unsupported types are skipped; a symlink is
-    followed only when it points inside the seeds folder.
+    followed only when it points inside the seeds folder.  ``report=False`` logs nothing (the
+    fingerprint scan of a pool worker: its process has no log handler of the bot's, and the
+    bot's own scan reports the same links).
     """
     root = seeds_dir.resolve()
     prefix = len(str(root)) + 1  # entry paths below root start with "<root>/"
@@ -104,16 +127,20 @@ def scan_seeds(seeds_dir: Path) -> list[SeedFile]:
         try:
             entries = list(os.scandir(directory))
         except OSError as exc:
-            log.warning("cannot list %s: %s", directory, exc)
+            if report:
+                log.warning("cannot list %s: %s", directory, exc)
             continue
         for entry in entries:
             name = entry.name
             if name.startswith((".", "~")) or name.endswith(("~", ".part", ".tmp")):
                 continue
             try:
-                if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
-                    log.warning("skipping %s: symlink points outside the seeds folder", entry.path)
-                    continue
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(root):
+                        if report:
+                            _warn_outside_link(entry.path, target)
+                        continue
                 if entry.is_dir():
                     real = Path(entry.path).resolve()
                     if real not in visited:  # a symlink loop is listed once
@@ -144,7 +171,7 @@ def seeds_fingerprint(seeds: Iterable[SeedFile]) -> str:
 def scan_fingerprint(seeds_dir: Path) -> str:
     """:func:`seeds_fingerprint` of a fresh :func:`scan_seeds` (run in a pool worker, so a
     watcher polling 10,000 seeds costs its own process one short message, not a scan)."""
-    return seeds_fingerprint(scan_seeds(seeds_dir))
+    return seeds_fingerprint(scan_seeds(seeds_dir, report=False))
 
 
 def display_name(relative: Path) -> str:
@@ -165,7 +192,13 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
 
     Runs in worker processes, so it loads the NLP model lazily (once per process).
     """
-    from briefings.ingest import IngestError, read_article
+    from briefings.ingest import (
+        FileTooLargeError,
+        IngestError,
+        NotRegularFileError,
+        read_article,
+        read_seed_bytes,
+    )
 
     def result(**fields: Any) -> Outcome:
         return Outcome(seed.name, seed.size, seed.mtime_ns, **fields)
@@ -176,10 +209,17 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
             f"{MAX_SEED_BYTES / 1e6:.0f} MB)"
         )
     try:
-        data = seed.path.read_bytes()
+        # Never a plain open(): the file may have been swapped for a FIFO since the scan.
+        data = read_seed_bytes(seed.path, MAX_SEED_BYTES)
         after = seed.path.stat()
     except FileNotFoundError:
         return result(error="file disappeared during the build", transient=True)
+    except NotRegularFileError as exc:
+        return result(error=str(exc), transient=True)  # checked again once it changes
+    except FileTooLargeError:
+        return result(
+            error="file changed while being read (it grew past the size limit)", transient=True
+        )
     except OSError as exc:
         return result(error=f"cannot read file: {exc.strerror or exc}")
     if (after.st_size, after.st_mtime_ns) != (seed.size, seed.mtime_ns) or len(data) != seed.size:
@@ -192,7 +232,7 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
     if stored_hash == content_hash:
         return result(content_hash=content_hash, unchanged=True)
     try:
-        article = read_article(seed.path, name=seed.name, max_bytes=MAX_SEED_BYTES)
+        article = read_article(seed.path, name=seed.name, max_bytes=MAX_SEED_BYTES, data=data)
     except IngestError as exc:
         return result(content_hash=content_hash, error=str(exc))
     except Exception as exc:  # defensive: one bad file must not stop the build
@@ -209,65 +249,63 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
     return result(content_hash=content_hash, digest=digest)
 
 
-#: Workers run at a lower CPU priority: a build is background work, and the bot that started it
-#: (or anything else on the machine) must keep answering promptly while it runs.
-WORKER_NICENESS = 10
+#: A file whose digest is not back this many seconds after the build started waiting for it
+#: is given up: its worker is ended and replaced, the file reported (and retried when it
+#: changes).  A real article takes well under a second; the largest allowed, tens.
+FILE_DEADLINE_SECONDS = 120.0
 
 
-def _lower_priority(pid: int) -> None:
-    """Make process ``pid`` (0: this one) run at :data:`WORKER_NICENESS` at least."""
-    with contextlib.suppress(OSError):
-        if os.getpriority(os.PRIO_PROCESS, pid) < WORKER_NICENESS:
-            os.setpriority(os.PRIO_PROCESS, pid, WORKER_NICENESS)
+def _digest_in_pool(
+    todo: list[tuple[SeedFile, str | None]], pool: DigestPool, deadline: float
+) -> Iterator[Outcome]:
+    """Digest ``todo`` in ``pool``, in order, none waiting more than ``deadline`` seconds.
 
-
-class _BackgroundProcess(SpawnProcess):
-    """A spawned worker, lowered in priority the moment it exists: its start-up (interpreter,
-    imports, then the model) is a second of full CPU per worker."""
-
-    def start(self) -> None:
-        super().start()
-        if self.pid is not None:
-            _lower_priority(self.pid)
-
-
-class _BackgroundContext(SpawnContext):
-    Process = _BackgroundProcess
-
-
-def _exit_with_parent() -> None:
-    """End this worker when the process that started it ends, however it ends.
-
-    A worker waits for work on its call queue, and the queue it was handed holds the writing
-    end of that pipe too, so it never sees end-of-file: after a ``SIGKILL`` (or the OOM killer)
-    of the bot, the worker would wait forever, holding the model (about 125 MB).  The parent's
-    sentinel becomes ready when the parent is gone, whatever killed it.
+    A file over its deadline is reported as failed; every worker of the pool is ended (the
+    stuck one cannot be told from the others, and ``ProcessPoolExecutor`` cannot end one), and
+    the files not finished yet go on in a new pool of the same size.  Pools made here are shut
+    down here; the caller's pool is left broken (see :func:`pool_broken`).
     """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)  # nothing to flush or clean: the parent that wanted results is gone
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
-def _warm_worker() -> None:
-    """Pool initializer: follow the parent, load the model once, before the first file."""
-    from briefings.nlp import load_nlp
-
-    _exit_with_parent()
-    _lower_priority(0)  # in case the parent could not
-    load_nlp()
-
-
-def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """A process pool whose workers have the NLP model loaded (spawned: safe beside threads)
-    and run at a lower CPU priority."""
-    count = workers or max(1, min(os.cpu_count() or 1, 8))
-    return ProcessPoolExecutor(count, mp_context=_BackgroundContext(), initializer=_warm_worker)
+    pending = todo
+    current, own = pool, False
+    try:
+        while pending:
+            futures = [(item, current.submit(digest_seed, *item)) for item in pending]
+            pending = []
+            for index, ((seed, _), future) in enumerate(futures):
+                try:
+                    yield future.result(timeout=deadline)
+                except FuturesTimeout:
+                    log.error(
+                        "%s: no digest after %.0fs; its worker is ended and replaced",
+                        seed.name, deadline,
+                    )  # fmt: skip
+                    yield Outcome(
+                        seed.name, seed.size, seed.mtime_ns,
+                        error=f"reading or digesting took longer than {deadline:.0f} s; "
+                        "skipped (it is tried again when the file changes)",
+                    )  # fmt: skip
+                    later = futures[index + 1 :]
+                    current.kill_workers()
+                    for item, other in later:
+                        if other.done() and not other.cancelled() and other.exception() is None:
+                            yield other.result()
+                        else:
+                            pending.append(item)
+                    current, own = DigestPool(pool.workers), True
+                    pool.successors.append(current)  # ended with the caller's pool
+                    if pending and not started(current):
+                        for item_seed, _ in pending:
+                            yield Outcome(
+                                item_seed.name, item_seed.size, item_seed.mtime_ns,
+                                error="the digest workers could not be restarted; "
+                                "it is tried again at the next build",
+                                transient=True,
+                            )  # fmt: skip
+                        pending = []
+                    break
+    finally:
+        if own:
+            current.kill_workers(grace=1.0)
 
 
 def plan_build(
@@ -298,6 +336,7 @@ def build(
     *,
     executor: Executor | None = None,
     progress: Callable[[int], object] | None = None,
+    file_deadline: float | None = None,
 ) -> BuildReport:
     """Bring ``store`` up to date with ``seeds_dir``.
 
@@ -306,6 +345,9 @@ def build(
         store: where digests are kept.
         executor: pool to digest in; by default a process pool when many files changed.
         progress: called with the number of files finished, after each file (for a progress bar).
+        file_deadline: seconds a file may hold the build in a :class:`DigestPool` before it
+            is reported and the pool's workers replaced (other executors cannot end a task);
+            default :data:`FILE_DEADLINE_SECONDS`.
     """
     seeds = scan_seeds(seeds_dir)
     states = store.file_states()
@@ -319,6 +361,8 @@ def build(
     try:
         if executor is None:
             outcomes: Iterable[Outcome] = (digest_seed(s, h) for s, h in todo)
+        elif isinstance(executor, DigestPool):
+            outcomes = _digest_in_pool(todo, executor, file_deadline or FILE_DEADLINE_SECONDS)
         else:
             outcomes = (
                 executor.map(digest_seed, *zip(*todo, strict=True), chunksize=4)
@@ -334,7 +378,7 @@ def build(
         if store.summits_stale():
             # Merging reads whole digests and compares their events pairwise: in the pool, so
             # a bot building in a thread keeps its event loop (and the GIL) for replies.
-            if executor is None:
+            if executor is None or pool_broken(executor):
                 refresh_summits(store)
             else:
                 executor.submit(refresh_stored_summits, store.path).result()

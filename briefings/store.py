@@ -101,6 +101,15 @@ _STOP_WORDS = frozenset(
 )
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode (None when it is gone)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
 @dataclass(frozen=True, slots=True)
 class FileState:
     """What the store knows about a seed file from its last build."""
@@ -139,6 +148,7 @@ class DigestStore:
         # Serialized SQLite (threadsafety 3): the bot loads in a worker thread and searches on
         # the event loop through the same connection.
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._identity = _identity(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         if self._db.execute("PRAGMA user_version").fetchone()[0] < STORE_VERSION:
@@ -148,6 +158,11 @@ class DigestStore:
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
+
+    def replaced(self) -> bool:
+        """True when the file at :attr:`path` is no longer the one this connection reads (a
+        damaged store was set aside and a new one built): the caller should open it anew."""
+        return _identity(self.path) != self._identity
 
     def __enter__(self) -> DigestStore:
         return self

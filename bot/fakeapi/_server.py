@@ -332,6 +332,7 @@ class FakeBotApi:
         chat_title: str | None = None,
         reply_to_message_id: int | None = None,
         entities: list[JSONDict] | None = None,
+        sender_chat_id: int | None = None,
     ) -> int:
         """Simulates a user writing ``text`` to the bot.
 
@@ -350,6 +351,8 @@ class FakeBotApi:
             chat_title: Title for group chats.
             reply_to_message_id: Makes the message a reply to that message.
             entities: Explicit entities instead of the detected bot commands.
+            sender_chat_id: Post on behalf of a chat: ``chat_id`` itself (an anonymous admin)
+                or a channel; ``user_id`` is then ignored.
 
         Returns:
             The ``update_id`` of the new update.
@@ -368,6 +371,7 @@ class FakeBotApi:
             chat_title=chat_title,
             reply_to_message_id=reply_to_message_id,
             entities=entities,
+            sender_chat_id=sender_chat_id,
         )
         return self._hub.enqueue({"message": message}, chat_id, message["message_id"])
 
@@ -663,7 +667,12 @@ class FakeBotApi:
         )
 
     def set_chat_admins(
-        self, chat_id: int, user_ids: Iterable[int], *, creator_id: int | None = None
+        self,
+        chat_id: int,
+        user_ids: Iterable[int],
+        *,
+        creator_id: int | None = None,
+        anonymous: Iterable[int] = (),
     ) -> None:
         """Sets who ``getChatMember``/``getChatAdministrators`` report as admins.
 
@@ -671,8 +680,10 @@ class FakeBotApi:
             chat_id: The group.
             user_ids: Administrators; earlier admins not listed become members.
             creator_id: Optional owner (status ``creator``).
+            anonymous: Those of ``user_ids`` who post as the group (``is_anonymous``).
         """
         chat = self.state.ensure_chat(chat_id)
+        chat.anonymous_admins = set(anonymous)
         for user_id, role in list(chat.roles.items()):
             if role in ("administrator", "creator"):
                 chat.roles[user_id] = "member"

@@ -49,6 +49,9 @@ _MENU_TYPES = frozenset({"default", "commands", "web_app"})
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _BOT_COMMAND = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/@])")
 _CHAT_STATUSES = frozenset({"creator", "administrator", "member", "left", "kicked"})
+#: The users Telegram shows as the sender of a message posted on behalf of a chat.
+ANONYMOUS_ADMIN_ID = 1087968824  # @GroupAnonymousBot: an anonymous admin of the group
+CHANNEL_BOT_ID = 136817688  # @Channel_Bot: a channel (e.g. linked to the group)
 _ADMIN_RIGHTS: JSONDict = {
     "can_be_edited": False,
     "is_anonymous": False,
@@ -100,6 +103,8 @@ class Chat:
     next_message_id: int = 1
     messages: dict[int, JSONDict] = field(default_factory=dict)
     roles: dict[int, str] = field(default_factory=dict)
+    #: Administrators who post as the group itself (``is_anonymous``).
+    anonymous_admins: set[int] = field(default_factory=set)
     menu_button: JSONDict | None = None
 
     def as_dict(self) -> JSONDict:
@@ -258,11 +263,24 @@ class BotState:
         chat_title: str | None,
         reply_to_message_id: int | None,
         entities: list[JSONDict] | None,
+        sender_chat_id: int | None = None,
     ) -> JSONDict:
-        """Builds (and stores) a message written by a user."""
+        """Builds (and stores) a message written by a user.
+
+        With ``sender_chat_id``, the message is posted on behalf of a chat, as Telegram shows
+        it: the group itself (an anonymous admin; ``from`` is @GroupAnonymousBot) or a channel
+        (``from`` is @Channel_Bot).
+        """
+        if sender_chat_id is not None:
+            anonymous = sender_chat_id == chat_id
+            user_id = ANONYMOUS_ADMIN_ID if anonymous else CHANNEL_BOT_ID
+            username = "GroupAnonymousBot" if anonymous else "Channel_Bot"
+            first_name = "Group" if anonymous else "Channel"
         user = self.ensure_user(
             user_id, username=username, first_name=first_name, language_code=language_code
         )
+        if sender_chat_id is not None:
+            user["is_bot"] = True
         private = (chat_type or default_chat_type(chat_id)) == "private"
         chat = self.ensure_chat(
             chat_id,
@@ -272,7 +290,12 @@ class BotState:
             first_name=user["first_name"] if private else None,
         )
         entities = command_entities(text) if entities is None else entities
-        return self._store_message(chat, user, text, entities, None, reply_to_message_id)
+        message = self._store_message(chat, user, text, entities, None, reply_to_message_id)
+        if sender_chat_id is not None:
+            kind = None if sender_chat_id == chat_id else "channel"
+            sender = self.ensure_chat(sender_chat_id, chat_type=kind)
+            message["sender_chat"] = sender.as_dict()
+        return message
 
     def note_update(self, update_id: int, chat_id: int | None, message_id: int | None) -> None:
         """Remembers an injected update so the bot's answer can be linked to it."""
@@ -634,6 +657,7 @@ class BotState:
         member: JSONDict = {"status": status, "user": self._user(user_id)}
         if status == "administrator":
             member.update(_ADMIN_RIGHTS)
+            member["is_anonymous"] = user_id in chat.anonymous_admins
         elif status == "creator":
             member["is_anonymous"] = False
         elif status == "kicked":

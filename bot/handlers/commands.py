@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -20,6 +20,7 @@ from bot.handlers.replies import reply
 from bot.keyboards import quotes_search_keyboard, section_keyboard, sources_keyboard
 from bot.render import render
 from bot.services import services
+from bot.subscriptions import time_zone
 from bot.views import ArgumentError, summit_by_token, summit_token
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
@@ -167,11 +168,29 @@ async def _ensure_may_change_subscriptions(
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type == ChatType.PRIVATE:
         return
+    sender_chat = update.message.sender_chat if update.message is not None else None
+    if sender_chat is not None:
+        # Posted on behalf of a chat.  As the group itself: one of its anonymous admins
+        # (Telegram names no one; ``from`` is @GroupAnonymousBot), so getChatMember cannot
+        # tell; getChatAdministrators must list an anonymous admin.  A channel (linked to
+        # the group, or posting in it) is never a group admin.
+        if sender_chat.id == chat.id and await _has_anonymous_admin(context, chat.id):
+            return
+        raise ArgumentError("Only the group’s admins can change its subscriptions.")
     if user is None:
         raise ArgumentError("Only the group’s admins can change its subscriptions.")
     member = await context.bot.get_chat_member(chat.id, user.id)
     if member.status not in _ADMIN_STATUSES:
         raise ArgumentError("Only the group’s admins can change its subscriptions.")
+
+
+async def _has_anonymous_admin(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+    """True when ``getChatAdministrators`` lists an admin who posts as the group."""
+    admins = await context.bot.get_chat_administrators(chat_id)
+    return any(
+        getattr(admin, "is_anonymous", False) and admin.status in _ADMIN_STATUSES
+        for admin in admins
+    )
 
 
 def parse_daily(args: list[str], default_tz: str) -> tuple[dt.time, str]:
@@ -184,13 +203,11 @@ def parse_daily(args: list[str], default_tz: str) -> tuple[dt.time, str]:
     if not match:
         raise ArgumentError(f"“{args[1]}” is not a time of day. Use 24-hour HH:MM, e.g. 08:00.")
     zone = args[2] if len(args) == 3 else default_tz
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if time_zone(zone) is None:
         raise ArgumentError(
-            f"“{zone}” is not a time zone I know. Use an Area/City name such "
+            f"“{zone[:80]}” is not a time zone I know. Use an Area/City name such "
             "as Europe/Paris or Asia/Baku."
-        ) from None
+        )
     return dt.time(int(match.group(1)), int(match.group(2))), zone
 
 
@@ -262,10 +279,12 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     daily = next((s for s in subs if s.kind == "daily"), None)
     tz = ZoneInfo(daily.timezone) if daily and daily.timezone else None
     library = svc.library
+    damage = svc.last_store_damage
     await reply(
         update,
         render(
             "status",
+            store_notice=render("notice", name="store_status", damage=damage) if damage else "",
             articles=len(library.articles),
             summits=len(library.summits),
             errors=library.errors,
