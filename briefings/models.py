@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 #: Bump whenever the digest format or the extraction changes: stored digests of another version
 #: are rebuilt by the next build.
-DIGEST_FORMAT_VERSION = 3
+DIGEST_FORMAT_VERSION = 4
 
 QuoteKind = Literal["direct", "partial", "unmarked"]
 

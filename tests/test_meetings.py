@@ -1,0 +1,117 @@
+"""Which meeting an article reports on, and which articles are one meeting (sentences written
+for these tests, not taken from the corpus)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from briefings.models import Entities, TimelineEvent
+from briefings.summits import SummitKey, detect_summit, group_digests
+
+
+def _event(text: str, evidence: str, date: str) -> TimelineEvent:
+    start = text.index(evidence)
+    return TimelineEvent(date, text, evidence, start, start + len(evidence))
+
+
+def test_headline_and_dateline_give_format_place_and_month() -> None:
+    text = "Leaders of the Nordic Council met on Monday and adopted a joint plan on energy."
+    key = detect_summit(
+        "Nordic Council summit opens", text, Entities(), "2031-03-04", place="Bergen, Norway"
+    )
+    assert key == SummitKey("Nordic Council", "Bergen", "2031-03")
+
+
+def test_past_and_future_meetings_are_not_the_articles_meeting() -> None:
+    text = (
+        "During the summit, the APEC leaders talked about tariffs. "
+        "The previous APEC summit in Lima produced little. "
+        "The upcoming climate summit in Nairobi was mentioned too."
+    )
+    key = detect_summit(None, text, Entities(), None)
+    assert key.organization == "APEC"
+    assert key.city is None  # Lima and Nairobi belong to other meetings
+    assert not key.clear
+
+
+def test_a_preview_is_about_the_meeting_it_announces() -> None:
+    text = "The ministers will meet in Oslo in August for the OSCE summit."
+    event = _event(text, "in August", "2030-08")
+    key = detect_summit(None, text, Entities(), "2030-05-02", timeline=[event])
+    assert key == SummitKey("OSCE", "Oslo", "2030-08")
+
+
+def test_a_report_is_dated_by_its_publication_month() -> None:
+    text = "The OSCE summit in Oslo ended today with a declaration on border security."
+    event = _event(text, "today", "2030-08-03")
+    key = detect_summit(None, text, Entities(), "2030-08-03", timeline=[event])
+    assert key == SummitKey("OSCE", "Oslo", "2030-08")
+
+
+def test_publishers_and_bylines_are_never_summit_names() -> None:
+    text = (
+        "Leaders met in Accra. XYZN's Maria Lopez reports. XYZN says the talks went well. "
+        "The ECOWAS summit adopted a plan. ECOWAS leaders will meet again next year."
+    )
+    key = detect_summit(
+        "XYZN news", text, Entities(organizations=("XYZN",)), "2029-01-02", source="XYZN"
+    )
+    assert key.organization == "ECOWAS"
+
+
+def test_a_region_before_leaders_is_not_a_format() -> None:
+    text = "The ASEAN summit opened. ASEAN members agreed on a fund."
+    key = detect_summit("Southern European Leaders Meet", text, Entities(), "2029-01-02")
+    assert key.organization == "ASEAN"
+
+
+def test_a_town_named_like_a_meeting_word_is_not_the_host() -> None:
+    key = detect_summit(
+        "G7 leaders talk trade at Summit", "The G7 summit began.", Entities(), "2029-06-01"
+    )
+    assert key.city is None
+
+
+@dataclass
+class _Stamp:
+    file: str
+    summit: str | None
+
+
+def _groups(*stamps: tuple[str, str]) -> dict[str, set[str]]:
+    groups = group_digests(_Stamp(f, k) for f, k in stamps)
+    return {key.encode(): {s.file for s in members} for key, members in groups.items()}
+
+
+def test_one_meeting_reported_over_adjacent_months_is_one_summit() -> None:
+    groups = _groups(
+        ("a", "OSCE|Oslo|2030-08"), ("b", "OSCE|Oslo|2030-09"), ("c", "OSCE||2030-08")
+    )
+    assert list(groups.values()) == [{"a", "b", "c"}]
+
+
+def test_two_meetings_of_one_format_stay_apart() -> None:
+    groups = _groups(
+        ("a", "OSCE|Oslo|2030-08"),
+        ("b", "OSCE|Oslo|2031-08"),  # a year later, same city
+        ("c", "OSCE|Rome|2030-08"),  # same month, another city
+        ("d", "NATO|Oslo|2030-08"),  # same city and month, another format
+    )
+    assert sorted(map(sorted, groups.values())) == [["a"], ["b"], ["c"], ["d"]]
+
+
+def test_unclear_articles_stand_alone_under_their_organisation() -> None:
+    groups = _groups(("a", "OSCE|Oslo|2030-08"), ("b", "OSCE||"), ("c", "OSCE||"), ("d", None))
+    assert groups["OSCE|Oslo|2030-08"] == {"a"}
+    assert groups["OSCE|||b"] == {"b"} and groups["OSCE|||c"] == {"c"}
+    assert groups["|||d"] == {"d"}
+    assert SummitKey.decode("OSCE|||b").name == "OSCE summit (which meeting is unclear): b"
+
+
+def test_an_undated_article_joins_the_one_meeting_in_its_place() -> None:
+    assert _groups(("a", "OSCE|Oslo|2030-08"), ("b", "OSCE|Oslo|"))["OSCE|Oslo|2030-08"] == {
+        "a",
+        "b",
+    }
+    two = _groups(("a", "OSCE|Oslo|2030-08"), ("b", "OSCE|Oslo|2031-08"), ("c", "OSCE|Oslo|"))
+    assert two["OSCE|Oslo||c"] == {"c"}  # two meetings there: which one is unclear
