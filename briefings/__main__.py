@@ -114,6 +114,7 @@ def export_document(library: Library) -> dict[str, Any]:
                 {"date": e.date, "event": e.event, "files": list(e.files), "disputed": e.disputed}
                 for e in s.timeline
             ],
+            "card": list(s.extra.get("card", [])),
         }
         for s in (library.summit(head.key) for head in library.summits)
         if s is not None

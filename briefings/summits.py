@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from briefings.card import build_card
 from briefings.claims import claims_of_digest, find_disagreements
 from briefings.meetings import detect_meeting
 from briefings.models import (
@@ -263,6 +264,12 @@ def merge_summit(
         timeline=_merge_timeline(recent, conflicts),
         conflicts=conflicts,
         latest_published=max(published) if published else None,
+        extra={
+            "card": [
+                line.to_dict()
+                for line in build_card(key.name, key.organization, key.city, recent)
+            ]
+        },
     )
 
 
