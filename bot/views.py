@@ -60,6 +60,25 @@ class SummaryView:
     sentences: tuple[tuple[str, Source], ...]
     sources: tuple[Source, ...]
     updated_at: float | None
+    #: The summit card's lines above the summary (see :class:`CardView`).
+    card: tuple[CardLineView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CardLineView:
+    """One line of a summit card: its kind, what it says, and the article it is read from."""
+
+    kind: str  # "meeting" | "participant" | "outcome" | "next"
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """The summit card alone (/summit)."""
+
+    summit: Summit
+    lines: tuple[CardLineView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +143,24 @@ def choose_summit(library: Library, words: str) -> Summit:
 
 
 def summary_view(library: Library, summit: Summit) -> SummaryView:
-    """The summit's merged summary with each sentence's source."""
+    """The summit's card, then its merged summary, with each line's source."""
     return SummaryView(
         summit=summit,
         sentences=tuple((text, source_of(library, file)) for text, file in summit.summary),
         sources=tuple(source_of(library, f) for f in summit.files),
         updated_at=library.updated_at,
+        card=card_view(library, summit).lines,
     )
+
+
+def card_view(library: Library, summit: Summit) -> CardView:
+    """The summit card: every stored line that has a source (a line without one is dropped)."""
+    lines = []
+    for line in summit.extra.get("card", ()):
+        if isinstance(line, dict) and line.get("file") and line.get("text"):
+            source = source_of(library, str(line["file"]))
+            lines.append(CardLineView(str(line.get("kind", "")), str(line["text"]), source))
+    return CardView(summit, tuple(lines))
 
 
 def _paginate(count: int, page: int) -> tuple[Page, slice]:
