@@ -86,6 +86,8 @@ class QuoteItem:
     text: str
     kind: str
     sources: tuple[Source, ...]
+    #: Speakers other sources give the same words to.
+    other_speakers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +204,7 @@ def quotes_view(
     groups: dict[str, list[QuoteItem]] = {}
     for quote in shown:  # sources only for the page shown: a query can match thousands
         sources = tuple(source_of(library, f) for f in quote.files)
-        item = QuoteItem(quote.text, quote.kind, sources)
+        item = QuoteItem(quote.text, quote.kind, sources, quote.other_speakers)
         groups.setdefault(quote.speaker or "Unknown speaker", []).append(item)
     return QuotesView(
         summit=summit,

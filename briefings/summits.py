@@ -294,6 +294,10 @@ def _norm_quote(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+def _last(name: str) -> str:
+    return name.split()[-1].lower() if name.split() else ""
+
+
 def _merge_quotes(digests: Sequence[Digest]) -> tuple[MergedQuote, ...]:
     merged: list[MergedQuote] = []
     norms: list[str] = []  # _norm_quote of each merged quote's text, kept in step
@@ -308,8 +312,16 @@ def _merge_quotes(digests: Sequence[Digest]) -> tuple[MergedQuote, ...]:
                     files = existing.files + (
                         (digest.file,) if digest.file not in existing.files else ()
                     )
+                    others = existing.other_speakers
+                    if (
+                        existing.speaker
+                        and quote.speaker
+                        and _last(quote.speaker)
+                        not in {_last(n) for n in (existing.speaker, *others)}
+                    ):
+                        others = (*others, quote.speaker)
                     merged[i] = MergedQuote(
-                        longer, existing.speaker or quote.speaker, existing.kind, files
+                        longer, existing.speaker or quote.speaker, existing.kind, files, others
                     )
                     norms[i] = other if keep else key
                     break

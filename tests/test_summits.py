@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.render import render, strip_html
+from bot.views import Page, QuoteGroup, QuoteItem, QuotesView
 from briefings.library import Library
-from briefings.models import ArticleMeta, Digest, Entities, TimelineEvent
+from briefings.models import ArticleMeta, Digest, Entities, Quote, TimelineEvent
 from briefings.summits import SummitKey, build_summits, date_sort_key, detect_summit
 
 SEED_000 = "000_828d40792933caee.txt"
@@ -125,3 +127,41 @@ def test_a_huge_summit_merges_only_its_most_recent_articles() -> None:
     assert len(merged) == MAX_MERGED_ARTICLES
     newest = sorted(digests, key=lambda d: (d.meta.published or "", d.file), reverse=True)
     assert merged == {d.file for d in newest[:MAX_MERGED_ARTICLES]}
+
+
+def _quoting(file: str, speaker: str, text: str) -> Digest:
+    return Digest(
+        article_id=file,
+        file=file,
+        content_hash=file,
+        meta=ArticleMeta(published="2030-05-03"),
+        summary=(),
+        quotes=(Quote(text, speaker, "direct"),),
+        unresolved_dates=(),
+        entities=Entities(),
+        timeline=(),
+        summit="OSCE|Oslo|2030-05",
+        paragraphs=(f"“{text}” said {speaker}.",),
+    )
+
+
+def test_one_quote_from_two_sources_is_shown_once_and_a_speaker_discrepancy_is_said() -> None:
+    words = "We will keep the border open for trade and for people."
+    [summit] = build_summits(
+        [
+            _quoting("a.txt", "Anna Lind", words),
+            _quoting("b.txt", "Karl Lind", words[:40]),  # same surname: the same person
+            _quoting("c.txt", "Ola Berg", words),
+        ]
+    )
+    [quote] = summit.quotes
+    assert quote.text == words and set(quote.files) == {"a.txt", "b.txt", "c.txt"}
+    # One name per person (by surname), the first source's speaker leading.
+    assert quote.speaker is not None and len(quote.other_speakers) == 1
+    speakers = {name.split()[-1] for name in (quote.speaker, *quote.other_speakers)}
+    assert speakers == {"Berg", "Lind"}
+    item = QuoteItem(words, "direct", (), quote.other_speakers)
+    view = QuotesView(summit, (QuoteGroup(quote.speaker, (item,)),), "", Page(1, 1), 1)
+    text = strip_html(render("quotes", view=view))
+    other = quote.other_speakers[0]
+    assert f"Sources differ on the speaker: also attributed to {other}." in text
