@@ -128,7 +128,8 @@ def build_card(
 ) -> tuple[CardLine, ...]:
     """The card of one summit from its articles (newest first), every line with its source."""
     lines: list[CardLine] = []
-    meeting = _meeting_line(name, digests, city, organization)
+    # No meeting line when not even the format is known: the name would say nothing.
+    meeting = _meeting_line(name, digests, city, organization) if organization else None
     if meeting is not None:
         lines.append(meeting)
     org = (organization or "").replace("-", "")

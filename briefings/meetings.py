@@ -47,6 +47,11 @@ _NAME_AFTER = re.compile(
 )
 # "G-8 leaders", "ASEAN leaders": the format whose leaders meet.
 _NAME_LEADERS = re.compile(rf"((?:{_CAP})(?:\s+(?:{_CAP}|of))*)\s+(?:[Ll]eaders|[Hh]eads)\b")
+# "the Association of X is holding its annual gathering"
+_NAME_HOLDS = re.compile(
+    rf"((?:{_CAP})(?:\s+(?:{_CAP}|of|and))*)\s+(?:is|was|are|were)\s+holding\s+"
+    r"(?:its|their|the)\s+(?:\w+\s+)?(?:summit|meeting|gathering|conference|session)\b"
+)
 # An adjective setting a meeting in the past or future: "the previous CIS summit".
 _OTHER_TIME = re.compile(
     r"\b(?:next|upcoming|forthcoming|future|previous|last|past|the\s+following|earlier|"
@@ -108,6 +113,10 @@ def initials(name: str) -> str:
 
 def _strip_generic(name: str, *, keep_place: bool = False) -> str:
     words = name.split()
+    for i, word in enumerate(words):  # "NATO's 75th-anniversary summit": NATO's summit
+        if re.search(r"['’]s$", word):
+            words = [*words[:i], word[:-2]]
+            break
     while words and (words[0] in _GENERIC or words[0].lower() in _JOINERS):
         words.pop(0)
     while words and words[-1].lower() in _JOINERS | {"heads", "ministerial"}:
@@ -146,9 +155,10 @@ def _organization(
     title: str, sentences: Sequence[tuple[int, str]], entities: Entities, banned: frozenset[str]
 ) -> str | None:
     votes: Counter[str] = Counter()
+    tied: set[str] = set()  # names a meeting is named by ("X summit"), not merely mentioned
     chunks = [(title, 5)] + [(s, 1) for _, s in sentences]
     for chunk, weight in chunks:
-        for pattern in (_NAME_BEFORE, _NAME_AFTER, _NAME_LEADERS):
+        for pattern in (_NAME_BEFORE, _NAME_AFTER, _NAME_LEADERS, _NAME_HOLDS):
             for match in pattern.finditer(chunk):
                 if _is_other_time(chunk, match.start()):
                     continue
@@ -158,6 +168,7 @@ def _organization(
                     continue  # "Southeast Asian leaders": a region, not a format
                 if name:
                     votes[canonical(name)] += 3 * weight
+                    tied.add(canonical(name))
         for acronym in set(_ACRONYM_RE.findall(chunk)):  # once a sentence: names, not lists
             votes[canonical(acronym)] += weight
     for org in entities.organizations:
@@ -172,8 +183,12 @@ def _organization(
         acronym = initials(name)
         if " " in name and acronym in votes and acronym != name:
             votes[acronym] += votes.pop(name)
+            if name in tied:
+                tied.add(acronym)
     # An acronym seen once in the body only is not enough to name a meeting.
-    scored = [(count, name) for name, count in votes.items() if count >= 2]
+    # A name must be tied to a meeting at least once: "US", "CEO" or "UTC" are often repeated
+    # acronyms, never formats.
+    scored = [(count, name) for name, count in votes.items() if count >= 2 and name in tied]
     log.debug("organisation votes: %s", sorted(scored, reverse=True)[:5])
     if not scored:
         return None

@@ -115,3 +115,19 @@ def test_an_undated_article_joins_the_one_meeting_in_its_place() -> None:
     }
     two = _groups(("a", "OSCE|Oslo|2030-08"), ("b", "OSCE|Oslo|2031-08"), ("c", "OSCE|Oslo|"))
     assert two["OSCE|Oslo||c"] == {"c"}  # two meetings there: which one is unclear
+
+
+def test_repeated_acronyms_that_name_no_meeting_are_not_organisations() -> None:
+    text = (
+        "US stocks fell on Monday. The US dollar rose against the euro at 14:00 UTC. "
+        "Traders in the US expect the CEO of the bank to resign; another CEO stays. UTC times."
+    )
+    assert detect_summit("US markets slide", text, Entities(), "2030-02-03").organization is None
+
+
+def test_a_possessive_format_and_a_body_holding_its_meeting() -> None:
+    text = "Leaders will meet in Oslo in June for the OSCE's 50th-anniversary summit."
+    assert detect_summit(None, text, Entities(), "2030-02-03").organization == "OSCE"
+    text = "The Union of Coastal States is holding its annual gathering in Lisbon this week."
+    key = detect_summit(None, text, Entities(), "2030-02-03")
+    assert key == SummitKey("Union of Coastal States", "Lisbon", "2030-02")
