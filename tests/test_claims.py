@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from briefings.claims import Claim, extract_claims, find_disagreements
+from briefings.models import ArticleMeta, Digest, Entities
+from briefings.store import DigestStore
 
 
 def _claims(text: str, **kwargs: str) -> list[tuple[str, str, str]]:
@@ -110,3 +115,45 @@ def test_compatible_counts_and_one_source_alone_do_not_disagree() -> None:
         )
         == 1
     )
+
+
+def _stored(file: str, text: str) -> Digest:
+    return Digest(
+        article_id=file,
+        file=file,
+        content_hash=file,
+        meta=ArticleMeta(published="2030-01-02"),
+        summary=(),
+        quotes=(),
+        timeline=(),
+        unresolved_dates=(),
+        entities=Entities(),
+        summit="OSCE|Oslo|2030-01",
+        paragraphs=(text,),
+    )
+
+
+def test_the_store_keeps_claims_replaces_them_and_migrates_an_older_store(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite3"
+    with DigestStore(path) as store, store.transaction():
+        store.put_digest(_stored("a.txt", "Tartu was named the cultural capital for 2029."), 1, 1)
+        store.put_digest(_stored("b.txt", "Tartu was named the cultural capital for 2030."), 1, 1)
+    with DigestStore(path) as store:
+        assert {(c.file, c.value) for c in store.claims(disputable=True)} == {
+            ("a.txt", "2029"),
+            ("b.txt", "2030"),
+        }
+        with store.transaction():
+            store.put_digest(
+                _stored("b.txt", "Tartu was named the cultural capital for 2029."), 1, 2
+            )
+        assert store.claims(disputable=True) == []  # b's old claim went with its old digest
+        with store.transaction():
+            store.remove(["a.txt"])
+        assert [c.file for c in store.claims()] == ["b.txt"]
+    # A version-3 store had no claims table: opening it derives the claims from its digests.
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE claims")
+        db.execute("PRAGMA user_version = 3")
+    with DigestStore(path) as store:
+        assert [(c.file, c.value) for c in store.claims()] == [("b.txt", "2029")]
