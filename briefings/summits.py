@@ -266,8 +266,7 @@ def merge_summit(
         latest_published=max(published) if published else None,
         extra={
             "card": [
-                line.to_dict()
-                for line in build_card(key.name, key.organization, key.city, recent)
+                line.to_dict() for line in build_card(key.name, key.organization, key.city, recent)
             ]
         },
     )
@@ -392,9 +391,27 @@ def find_conflicts(digests: Sequence[Digest]) -> tuple[Conflict, ...]:
     return find_disagreements(c for d in digests for c in claims_of_digest(d))
 
 
+#: A summit shows at most this many sources for each value of a disagreement (its own first):
+#: a claim repeated by thousands of articles must not make every briefing that large.
+SOURCES_PER_VALUE = 3
+
+
 def conflicts_touching(
     conflicts: Iterable[Conflict], files: Iterable[str]
 ) -> tuple[Conflict, ...]:
-    """The disagreements in which one of ``files`` takes part."""
+    """The disagreements in which one of ``files`` takes part, each with the summit's own
+    sources first and at most :data:`SOURCES_PER_VALUE` sources per value."""
     wanted = set(files)
-    return tuple(c for c in conflicts if any(claim.file in wanted for claim in c.claims))
+    touching = []
+    for conflict in conflicts:
+        if not any(claim.file in wanted for claim in conflict.claims):
+            continue
+        ordered = sorted(conflict.claims, key=lambda c: c.file not in wanted)
+        shown: dict[str, list[SourcedClaim]] = defaultdict(list)
+        for claim in ordered:
+            if len(shown[claim.value]) < SOURCES_PER_VALUE:
+                shown[claim.value].append(claim)
+        kept = {id(c) for group in shown.values() for c in group}
+        claims = tuple(c for c in conflict.claims if id(c) in kept)
+        touching.append(Conflict(conflict.topic, claims))
+    return tuple(touching)

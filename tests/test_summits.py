@@ -165,3 +165,19 @@ def test_one_quote_from_two_sources_is_shown_once_and_a_speaker_discrepancy_is_s
     text = strip_html(render("quotes", view=view))
     other = quote.other_speakers[0]
     assert f"Sources differ on the speaker: also attributed to {other}." in text
+
+
+def test_a_claim_repeated_by_many_sources_keeps_briefings_small() -> None:
+    from briefings.summits import SOURCES_PER_VALUE
+
+    digests = [
+        _digest(f"{i:03d}.txt", f"X|City{i}|2025-01", "2024" if i % 2 else "2025", "2025-01-02")
+        for i in range(40)
+    ]
+    summits = build_summits(digests)
+    assert len(summits) == 40
+    for summit in summits:
+        [conflict] = summit.conflicts
+        assert summit.files[0] in {c.file for c in conflict.claims}  # its own source shown
+        assert {c.value for c in conflict.claims} == {"2024", "2025"}
+        assert len(conflict.claims) <= 2 * SOURCES_PER_VALUE
