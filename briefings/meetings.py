@@ -143,11 +143,14 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 
 
 def _publishers(source: str | None, text: str) -> frozenset[str]:
+    """Names of the publisher: the source, its capitalised words and domain ("VOA",
+    "azernews" of "Azernews.Az"), and "X" of bylines such as "X's Jane Doe reports"."""
     names = {m.group(1) for m in _BYLINE.finditer(text)}
     if source:
-        names |= {w for w in re.split(r"[\s(),]+", source) if w}
         names.add(source)
-        names |= {w.split(".")[0] for w in source.split() if "." in w}
+        words = [w for w in re.split(r"[\s(),]+", source) if w]
+        names |= {w for w in words if w[:1].isupper() and w not in _GENERIC}
+        names |= {part for w in words if "." in w for part in w.split(".") if len(part) > 3}
     return frozenset(canonical(n) for n in names if n)
 
 
@@ -176,7 +179,7 @@ def _organization(
         if name in votes:
             votes[name] += 1
     for name in list(votes):
-        if name in banned or any(part in banned for part in name.split()):
+        if name in banned or name.split(".")[0] in banned:
             del votes[name]
     # Credit "Commonwealth of Independent States" to "CIS" when both appear.
     for name in list(votes):

@@ -131,3 +131,11 @@ def test_a_possessive_format_and_a_body_holding_its_meeting() -> None:
     text = "The Union of Coastal States is holding its annual gathering in Lisbon this week."
     key = detect_summit(None, text, Entities(), "2030-02-03")
     assert key == SummitKey("Union of Coastal States", "Lisbon", "2030-02")
+
+
+def test_a_publisher_named_like_an_institution_bans_only_its_own_name() -> None:
+    text = "The League of Coastal States summit in Lisbon adopted a charter. BNR reports."
+    key = detect_summit(None, text, Entities(), "2030-02-03", source="Voice of Lisbon Radio BNR")
+    assert key.organization == "League of Coastal States"  # "of" and "Lisbon" are not banned
+    text = "The BNR summit opened. BNR leaders met. The BNR summit closed."
+    assert detect_summit(None, text, Entities(), "2030-02-03", source="BNR").organization is None
