@@ -49,7 +49,8 @@ _OUTCOMES = re.compile(
     r"\b(?:agreed|agree|agreement|adopted|adopt|signed|sign|decided|decision|approved|endorsed|"
     r"elected|appointed|reaffirmed|declaration|resolution|will\s+pass|handed\s+over|"
     r"chairmanship|presidency|supported|welcomed|pledged|committed|condemned|called\s+for|"
-    r"launched|established|postpone[ds]?|result)\b",
+    r"launched|established|postpone[ds]?|result|bilateral\s+(?:meeting|talks)|held\s+talks|"
+    r"met\s+with)\b",
     re.IGNORECASE,
 )
 # "X gave a news conference", "Aliyev touched on several topics": setting, not substance.
@@ -93,6 +94,7 @@ QUOTE_PENALTY = 0.3
 OUTCOME_WEIGHT = 0.1
 SCENE_PENALTY = 1.0
 THANKS_PENALTY = 0.5
+CONTEXT_POSITION = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +160,18 @@ def summarize(paragraphs: Sequence[str], length: int = DEFAULT_LENGTH) -> list[s
         setting = SCENE_PENALTY if _SCENE.search(sentence.text) else 0.0
         setting += THANKS_PENALTY if _THANKS.search(sentence.text) else 0.0
         centrality = sum(frequencies[w] / top for w in set(words)) / math.sqrt(len(words) + 4)
-        position = 1.0 / math.sqrt(1 + (index if setting else rank))
-        rank += 0 if setting else 1
         cues = min(3, len(_CUES.findall(sentence.text)))
         outcomes = min(2, len(_OUTCOMES.findall(sentence.text)))
-        score = centrality + 1.2 * position + 0.08 * cues + OUTCOME_WEIGHT * outcomes - setting
+        # A sentence with no word of a meeting or its outcome is context ("Freedonia is an
+        # active player on the world stage"): it neither rides the lead position at full weight
+        # nor pushes the news after it down.
+        context = not (cues or outcomes)
+        position = 1.0 / math.sqrt(1 + (index if setting or context else rank))
+        rank += 0 if setting or context else 1
+        damp = CONTEXT_POSITION if context else 1.0
+        score = (
+            centrality + 1.2 * damp * position + 0.08 * cues + OUTCOME_WEIGHT * outcomes - setting
+        )
         if _OPENS_WITH_CONNECTIVE.match(sentence.text):
             score -= 0.15
         if _QUOTATION.search(sentence.text):

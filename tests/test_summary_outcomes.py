@@ -115,3 +115,14 @@ def test_summaries_beat_lead3_on_the_corpus(corpus_dir: Path) -> None:
         count += 1
     assert count >= 10
     assert ours / count >= lead / count + 0.03, (ours / count, lead / count)
+
+
+def test_a_scene_setting_opener_does_not_ride_the_lead_position() -> None:
+    paragraphs = [
+        "Freedonia is an increasingly active player on the world stage, proud of its balanced "
+        "and pragmatic foreign policy.",
+        "Its diplomats are known across the region for their patience and their good humour.",
+        "The Andean summit in Quito adopted a water-sharing treaty on Tuesday.",
+        "President Ana Ruiz held bilateral talks with her Peruvian counterpart on the border.",
+    ]
+    assert summarize(paragraphs, length=1) == [paragraphs[2]]
