@@ -9,6 +9,8 @@ sources, and conflicts flagged where two sources date the same thing differently
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -147,6 +149,16 @@ def _agree(a: SummitKey, b: SummitKey) -> bool:
     return months <= 1
 
 
+def _year(key: SummitKey) -> int:
+    return int(key.year[:4]) if key.year and key.year[:4].isdigit() else 0
+
+
+def _adjacent_months(month: str) -> tuple[str, ...]:
+    """``YYYY-MM`` and the months before and after it."""
+    number = int(month[:4]) * 12 + int(month[5:7]) - 1
+    return tuple(f"{n // 12:04d}-{n % 12 + 1:02d}" for n in (number - 1, number, number + 1))
+
+
 def group_digests(digests: Iterable[_A]) -> dict[SummitKey, list[_A]]:
     """Group digests (or stamps) by meeting.
 
@@ -157,6 +169,12 @@ def group_digests(digests: Iterable[_A]) -> dict[SummitKey, list[_A]]:
     """
     ordered = sorted(digests, key=lambda d: (SummitKey.decode(d.summit).year or "", d.file))
     clusters: list[tuple[SummitKey, list[_A]]] = []
+    # Indexes of the clusters, so that each article is compared only with the few meetings it
+    # could be (a 10,000-article archive is grouped in well under a second, not quadratically).
+    by_place: dict[tuple[str, str, int], list[int]] = defaultdict(list)  # (format, city, year)
+    everywhere: dict[tuple[str, str], list[int]] = defaultdict(list)  # (format, city)
+    by_month: dict[tuple[str, str], list[int]] = defaultdict(list)  # (format, YYYY-MM)
+    placeless: dict[tuple[str, str], list[int]] = defaultdict(list)  # same, with no city yet
     undated: list[tuple[SummitKey, _A]] = []
     alone: list[tuple[SummitKey, _A]] = []
     for digest in ordered:
@@ -164,24 +182,37 @@ def group_digests(digests: Iterable[_A]) -> dict[SummitKey, list[_A]]:
         if not key.clear:
             (undated if key.organization and key.city else alone).append((key, digest))
             continue
-        for i, (group, members) in enumerate(clusters):
+        org, city, when = (key.organization or "").lower(), (key.city or "").lower(), key.year
+        year = int(when[:4]) if when and when[:4].isdigit() else 0
+        lists = [by_place[(org, city, y)] for y in (year - 1, year, year + 1)] if city else []
+        if when and len(when) == 7:
+            months = placeless if city else by_month
+            lists += [months[(org, month)] for month in _adjacent_months(when)]
+        for i in heapq.merge(*lists):  # every list is in cluster order: the oldest first
+            group, members = clusters[i]
             if not _agree(group, key):
                 continue
             if not group.city and key.city:
                 clusters[i] = (SummitKey(group.organization, key.city, group.year), members)
+                bisect.insort(by_place[(org, city, _year(group))], i)
+                everywhere[(org, city)].append(i)
+                placeless[(org, group.year or "")].remove(i)
             members.append(digest)
             break
         else:
             clusters.append((SummitKey(key.organization, key.city, key.year), [digest]))
+            number = len(clusters) - 1
+            if city:
+                by_place[(org, city, year)].append(number)
+                everywhere[(org, city)].append(number)
+            if when and len(when) == 7:
+                by_month[(org, when)].append(number)
+                if not city:
+                    placeless[(org, when)].append(number)
     for key, digest in undated:
-        org, city = (key.organization or "").lower(), (key.city or "").lower()
-        matches = [
-            members
-            for group, members in clusters
-            if (group.organization or "").lower() == org and (group.city or "").lower() == city
-        ]
+        matches = everywhere.get(((key.organization or "").lower(), (key.city or "").lower()), [])
         if len(matches) == 1:
-            matches[0].append(digest)
+            clusters[matches[0]][1].append(digest)
         else:
             alone.append((key, digest))
     groups: dict[SummitKey, list[_A]] = {}

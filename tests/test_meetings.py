@@ -139,3 +139,58 @@ def test_a_publisher_named_like_an_institution_bans_only_its_own_name() -> None:
     assert key.organization == "League of Coastal States"  # "of" and "Lisbon" are not banned
     text = "The BNR summit opened. BNR leaders met. The BNR summit closed."
     assert detect_summit(None, text, Entities(), "2030-02-03", source="BNR").organization is None
+
+
+def _reference_groups(stamps: list[_Stamp]) -> dict[str, set[str]]:
+    """The grouping rules as a plain scan of every meeting found so far (quadratic)."""
+    from briefings.summits import _agree
+
+    ordered = sorted(stamps, key=lambda d: (SummitKey.decode(d.summit).year or "", d.file))
+    clusters: list[tuple[SummitKey, list[str]]] = []
+    undated, alone = [], []
+    for stamp in ordered:
+        key = SummitKey.decode(stamp.summit)
+        if not key.clear:
+            (undated if key.organization and key.city else alone).append((key, stamp.file))
+            continue
+        for i, (group, members) in enumerate(clusters):
+            if _agree(group, key):
+                if not group.city and key.city:
+                    clusters[i] = (SummitKey(group.organization, key.city, group.year), members)
+                members.append(stamp.file)
+                break
+        else:
+            clusters.append((SummitKey(key.organization, key.city, key.year), [stamp.file]))
+    for key, file in undated:
+        same = [
+            m
+            for g, m in clusters
+            if (g.organization or "").lower() == (key.organization or "").lower()
+            and (g.city or "").lower() == (key.city or "").lower()
+        ]
+        if len(same) == 1:
+            same[0].append(file)
+        else:
+            alone.append((key, file))
+    return {
+        **{",".join(sorted(m)): set(m) for _, m in clusters},
+        **{f: {f} for _, f in alone},
+    }
+
+
+def test_indexed_grouping_equals_a_plain_scan_of_every_meeting() -> None:
+    import random
+
+    rng = random.Random(7)
+    for _ in range(30):
+        stamps = []
+        for i in range(rng.randint(1, 60)):
+            org = rng.choice(["OSCE", "osce", "NATO", ""])
+            city = rng.choice(["Oslo", "oslo", "Rome", ""])
+            year = rng.choice(["2029", "2030", ""])
+            month = rng.choice(["", "-01", "-02", "-12"]) if year else ""
+            stamps.append(_Stamp(f"{i:02d}", f"{org}|{city}|{year}{month}"))
+        got = group_digests(stamps)
+        assert sorted(sorted(s.file for s in m) for m in got.values()) == sorted(
+            sorted(m) for m in _reference_groups(stamps).values()
+        )
