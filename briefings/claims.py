@@ -266,10 +266,14 @@ def find_disagreements(claims: Iterable[Claim]) -> tuple[Conflict, ...]:
     conflicts: list[Conflict] = []
     for key in sorted(by_key):
         group = by_key[key]
+        files_of: dict[str, set[str]] = defaultdict(set)  # distinct values: a few, not n²
+        for claim in group:
+            files_of[claim.value].add(claim.file)
+        values = sorted(files_of)
         clash = any(
-            a.file != b.file and not _compatible(a.value, b.value)
-            for i, a in enumerate(group)
-            for b in group[i + 1 :]
+            len(files_of[a] | files_of[b]) > 1 and not _compatible(a, b)
+            for i, a in enumerate(values)
+            for b in values[i + 1 :]
         )
         if not clash:
             continue

@@ -18,7 +18,7 @@ from briefings.models import ArticleStamp, Conflict, SummitHead
 from briefings.store import DigestStore
 from briefings.summits import (
     MAX_MERGED_ARTICLES,
-    conflicts_touching,
+    ConflictIndex,
     group_digests,
     merge_summit,
     stamps_newest_first,
@@ -51,12 +51,12 @@ def refresh_summits(store: DigestStore) -> RefreshReport:
     with store.transaction():
         generation = store.summits_generation()
         groups = group_digests(store.stamps())
-        disputes = find_disagreements(store.claims(disputable=True))
+        disputes = ConflictIndex(find_disagreements(store.claims(disputable=True)))
         stored = store.summit_fingerprints()
         merged = kept = 0
         heads: list[SummitHead] = []
         for key, members in groups.items():
-            conflicts = conflicts_touching(disputes, (m.file for m in members))
+            conflicts = disputes.touching(m.file for m in members)
             fingerprint = _fingerprint(members, conflicts)
             encoded = key.encode()
             ordered = stamps_newest_first(members)

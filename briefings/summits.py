@@ -232,11 +232,9 @@ def build_summits(digests: Iterable[Digest]) -> list[Summit]:
     Disagreements are found across all the digests, and each summit shows those it takes part in.
     """
     everything = list(digests)
-    disputes = find_conflicts(everything)
+    disputes = ConflictIndex(find_conflicts(everything))
     summits = [
-        merge_summit(
-            key, members, conflicts=conflicts_touching(disputes, (d.file for d in members))
-        )
+        merge_summit(key, members, conflicts=disputes.touching(d.file for d in members))
         for key, members in group_digests(everything).items()
     ]
     return sorted(summits, key=summit_order, reverse=True)
@@ -425,24 +423,55 @@ def find_conflicts(digests: Sequence[Digest]) -> tuple[Conflict, ...]:
 #: A summit shows at most this many sources for each value of a disagreement (its own first):
 #: a claim repeated by thousands of articles must not make every briefing that large.
 SOURCES_PER_VALUE = 3
+#: ... and at most this many values besides its own.
+OTHER_VALUES = 4
 
 
 def conflicts_touching(
     conflicts: Iterable[Conflict], files: Iterable[str]
 ) -> tuple[Conflict, ...]:
-    """The disagreements in which one of ``files`` takes part, each with the summit's own
-    sources first and at most :data:`SOURCES_PER_VALUE` sources per value."""
-    wanted = set(files)
-    touching = []
-    for conflict in conflicts:
-        if not any(claim.file in wanted for claim in conflict.claims):
-            continue
-        ordered = sorted(conflict.claims, key=lambda c: c.file not in wanted)
-        shown: dict[str, list[SourcedClaim]] = defaultdict(list)
-        for claim in ordered:
-            if len(shown[claim.value]) < SOURCES_PER_VALUE:
-                shown[claim.value].append(claim)
-        kept = {id(c) for group in shown.values() for c in group}
-        claims = tuple(c for c in conflict.claims if id(c) in kept)
-        touching.append(Conflict(conflict.topic, claims))
-    return tuple(touching)
+    """The disagreements in which one of ``files`` takes part (see :class:`ConflictIndex`)."""
+    return ConflictIndex(conflicts).touching(files)
+
+
+class ConflictIndex:
+    """The archive's disagreements, indexed by the articles taking part, so that each summit
+    finds its own in time proportional to its articles, and shows its own sources first with at
+    most :data:`SOURCES_PER_VALUE` sources per value (a claim repeated by thousands of articles
+    must not make every briefing, or every refresh, that large)."""
+
+    def __init__(self, conflicts: Iterable[Conflict]) -> None:
+        self._conflicts = list(conflicts)
+        #: file -> {conflict number: that file's claims in it}
+        self._by_file: dict[str, dict[int, list[SourcedClaim]]] = defaultdict(dict)
+        self._shown: list[list[SourcedClaim]] = []
+        for number, conflict in enumerate(self._conflicts):
+            shown: dict[str, list[SourcedClaim]] = defaultdict(list)
+            for claim in conflict.claims:
+                self._by_file[claim.file].setdefault(number, []).append(claim)
+                if len(shown[claim.value]) < SOURCES_PER_VALUE:
+                    shown[claim.value].append(claim)
+            self._shown.append([c for group in shown.values() for c in group])
+
+    def touching(self, files: Iterable[str]) -> tuple[Conflict, ...]:
+        """The disagreements in which one of ``files`` takes part, in the archive's order."""
+        mine: dict[int, list[SourcedClaim]] = defaultdict(list)
+        for file in sorted(set(files)):
+            for number, claims in self._by_file.get(file, {}).items():
+                mine[number] += claims
+        result = []
+        for number in sorted(mine):
+            shown: dict[str, list[SourcedClaim]] = {}
+            for claim in [*mine[number], *self._shown[number]]:
+                if claim.value not in shown:
+                    if len(shown) >= len({c.value for c in mine[number]}) + OTHER_VALUES:
+                        continue
+                    shown[claim.value] = []
+                group = shown[claim.value]
+                if len(group) < SOURCES_PER_VALUE and all(c is not claim for c in group):
+                    group.append(claim)
+            claims = sorted(
+                (c for g in shown.values() for c in g), key=lambda c: (c.file, c.value)
+            )
+            result.append(Conflict(self._conflicts[number].topic, tuple(claims)))
+        return tuple(result)

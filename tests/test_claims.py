@@ -157,3 +157,21 @@ def test_the_store_keeps_claims_replaces_them_and_migrates_an_older_store(tmp_pa
         db.execute("PRAGMA user_version = 3")
     with DigestStore(path) as store:
         assert [(c.file, c.value) for c in store.claims()] == [("b.txt", "2029")]
+
+
+def test_each_summit_sees_its_own_claim_among_few_values_of_a_large_disagreement() -> None:
+    from briefings.summits import OTHER_VALUES, SOURCES_PER_VALUE, ConflictIndex
+
+    claims = [
+        _c("Tartu", "year as cultural capital", str(2000 + i % 30), f"{i:04d}")
+        for i in range(3000)
+    ]
+    [conflict] = find_disagreements(claims)
+    index = ConflictIndex([conflict])
+    for file in ("0007", "2999"):
+        [shown] = index.touching([file])
+        values = {c.value for c in shown.claims}
+        assert any(c.file == file for c in shown.claims)
+        assert len(values) <= 1 + OTHER_VALUES
+        assert all(sum(c.value == v for c in shown.claims) <= SOURCES_PER_VALUE for v in values)
+    assert index.touching(["nobody"]) == ()
