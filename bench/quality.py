@@ -45,7 +45,15 @@ def export(folder: Path, data_dir: Path) -> dict[str, object]:
 def score(export_file: Path, articles: Path) -> tuple[list[str], dict[str, str]]:
     """Run the shared scorer; return its per-article lines and the TOTAL figures."""
     out = subprocess.run(
-        [sys.executable, str(SCORER), str(export_file), str(CORPUS / "gold"), str(articles)],
+        [
+            sys.executable,
+            str(SCORER),
+            str(export_file),
+            str(CORPUS / "gold"),
+            str(articles),
+            "--meta-dir",
+            str(CORPUS / "articles"),
+        ],
         check=True,
         capture_output=True,
         text=True,

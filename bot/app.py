@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS: Sequence[tuple[str, str]] = (
     ("summary", "Briefing summary of the latest summit"),
+    ("summit", "The meeting card: place, dates, participants, decisions, next steps"),
     ("quotes", "Quotes by speaker, e.g. /quotes aliyev"),
     ("timeline", "Dated events, e.g. /timeline 2025"),
     ("sources", "The articles behind the briefings"),
@@ -118,6 +119,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         "start": commands.start,
         "help": commands.help_command,
         "summary": commands.summary,
+        "summit": commands.summit_card,
         "quotes": commands.quotes,
         "timeline": commands.timeline,
         "sources": commands.sources,

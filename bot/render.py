@@ -34,6 +34,21 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+_BOUNDS = {">": "over ", "<": "up to ", "~": "about "}
+
+
+def claim_value(value: str, kind: str) -> str:
+    """A claim's value as a reader says it: a year as a date, a count with its bound
+    (">1600" -> "over 1,600"), a name or place as it is."""
+    if kind == "year":
+        return date_label(value)
+    if kind != "count":
+        return value
+    bound = _BOUNDS.get(value[:1], "")
+    number = value[1:] if bound else value
+    return f"{bound}{int(number):,}" if number.isdigit() else value
+
+
 def date_label(date: str) -> str:
     """Show a normalized date with exactly its precision: 1992, Oct 2025, 10 Oct 2025, ranges."""
     if "/" in date:
@@ -98,6 +113,7 @@ def environment() -> Environment:
     env.filters["summit_name"] = summit_name
     env.filters["plural"] = plural
     env.filters["quote_text"] = quote_text
+    env.filters["claim_value"] = claim_value
     return env
 
 

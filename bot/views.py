@@ -61,6 +61,25 @@ class SummaryView:
     sentences: tuple[tuple[str, Source], ...]
     sources: tuple[Source, ...]
     updated_at: float | None
+    #: The summit card's lines above the summary (see :class:`CardView`).
+    card: tuple[CardLineView, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CardLineView:
+    """One line of a summit card: its kind, what it says, and the article it is read from."""
+
+    kind: str  # "meeting" | "participant" | "outcome" | "next"
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class CardView:
+    """The summit card alone (/summit)."""
+
+    summit: Summit
+    lines: tuple[CardLineView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +87,8 @@ class QuoteItem:
     text: str
     kind: str
     sources: tuple[Source, ...]
+    #: Speakers other sources give the same words to.
+    other_speakers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,21 +122,23 @@ class TimelineItem:
 
 @dataclass(frozen=True, slots=True)
 class ConflictItem:
-    """Sources that disagree on a date, with what the date is about, readable as a sentence.
+    """Sources that disagree on one claim, with what the claim is about, readable as a sentence.
 
-    ``subject`` is the shortest phrase of one claim's evidence that holds the conflict's first
-    name and its other shared words, without the disputed date itself ("Lachin as the cultural
-    capital of the CIS"); None when no claim has such a phrase (then ``names`` and ``words``,
-    the parts the engine matched the claims on, are shown instead).  ``unit`` is the precision
-    the claims share: "year", "month" or "day".
+    A conflict's topic is the claim's subject and attribute (``"Lachin: year as cultural
+    capital"``, ``"CIS chairmanship: holder in 2025"``, ``"next CIS summit: place, as stated in
+    2025"``, ``"3rd CIS Games: athletes"``); ``kind`` says which of those shapes it is, so the
+    template can say it as a sentence.  For a title held for a year, ``phrase`` is the shortest
+    run of one claim's own words naming the subject and the title without the disputed year
+    ("Lachin as the cultural capital of the CIS"), else the subject and title as the engine
+    read them.
     """
 
     conflict: Conflict
     sources: tuple[Source, ...]
-    subject: str | None
-    names: tuple[str, ...]
-    words: tuple[str, ...]
-    unit: str
+    kind: str
+    subject: str
+    attribute: str
+    phrase: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,13 +179,24 @@ def choose_summit(library: Library, words: str) -> Summit:
 
 
 def summary_view(library: Library, summit: Summit) -> SummaryView:
-    """The summit's merged summary with each sentence's source."""
+    """The summit's card, then its merged summary, with each line's source."""
     return SummaryView(
         summit=summit,
         sentences=tuple((text, source_of(library, file)) for text, file in summit.summary),
         sources=tuple(source_of(library, f) for f in summit.files),
         updated_at=library.updated_at,
+        card=card_view(library, summit).lines,
     )
+
+
+def card_view(library: Library, summit: Summit) -> CardView:
+    """The summit card: every stored line that has a source (a line without one is dropped)."""
+    lines = []
+    for line in summit.extra.get("card", ()):
+        if isinstance(line, dict) and line.get("file") and line.get("text"):
+            source = source_of(library, str(line["file"]))
+            lines.append(CardLineView(str(line.get("kind", "")), str(line["text"]), source))
+    return CardView(summit, tuple(lines))
 
 
 def _paginate(count: int, page: int) -> tuple[Page, slice]:
@@ -204,7 +238,7 @@ def quotes_view(
     groups: dict[str, list[QuoteItem]] = {}
     for quote in shown:  # sources only for the page shown: a query can match thousands
         sources = tuple(source_of(library, f) for f in quote.files)
-        item = QuoteItem(quote.text, quote.kind, sources)
+        item = QuoteItem(quote.text, quote.kind, sources, quote.other_speakers)
         groups.setdefault(quote.speaker or "Unknown speaker", []).append(item)
     return QuotesView(
         summit=summit,
@@ -286,22 +320,29 @@ def timeline_view(
 
 
 _TOKEN = re.compile(r"[^\W_]+")
-_UNITS = {4: "year", 7: "month", 10: "day"}
 
 
 def conflict_item(conflict: Conflict, sources: tuple[Source, ...]) -> ConflictItem:
     """The conflict with a readable subject taken from its claims' own words."""
-    head, _, tail = conflict.topic.partition(":")
-    names = tuple(n.strip() for n in head.split(",") if n.strip())
-    words = tuple(tail.split())
-    unit = _UNITS.get(min((len(c.value) for c in conflict.claims), default=4), "date")
-    phrases = [
-        phrase
-        for claim in conflict.claims
-        if (phrase := _subject_phrase(claim.evidence, names[:1], words))
-    ]
-    subject = min(phrases, key=len) if phrases else None
-    return ConflictItem(conflict, sources, subject, names, words, unit)
+    subject, _, attribute = conflict.topic.partition(": ")
+    if attribute.startswith(_YEAR_AS):
+        title = attribute.removeprefix(_YEAR_AS)
+        words = tuple(w for w in title.split() if w.lower() not in _FILLER)
+        phrases = [
+            phrase
+            for claim in conflict.claims
+            if (phrase := _subject_phrase(claim.evidence, tuple(subject.split()), words))
+        ]
+        phrase = min(phrases, key=len) if phrases else f"{subject} as {title}"
+        return ConflictItem(conflict, sources, "year", subject, title, phrase)
+    kind = next((k for prefix, k in _KINDS if attribute.startswith(prefix)), "count")
+    return ConflictItem(conflict, sources, kind, subject, attribute, subject)
+
+
+_YEAR_AS = "year as "
+_FILLER = frozenset({"the", "of", "a", "an"})
+#: Attribute prefixes of the claim shapes briefings.claims extracts, besides titles and counts.
+_KINDS = (("holder in ", "holder"), ("place", "place"))
 
 
 def _subject_phrase(evidence: str, names: Sequence[str], words: Sequence[str]) -> str | None:

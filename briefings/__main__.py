@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from briefings.claims import find_disagreements
 from briefings.config import EngineSettings
 from briefings.library import Library
 from briefings.pipeline import BuildReport, build, plan_build, scan_seeds
@@ -114,12 +115,34 @@ def export_document(library: Library) -> dict[str, Any]:
                 {"date": e.date, "event": e.event, "files": list(e.files), "disputed": e.disputed}
                 for e in s.timeline
             ],
+            "card": list(s.extra.get("card", [])),
         }
         for s in (library.summit(head.key) for head in library.summits)
         if s is not None
     ]
     errors = [{"file": e.file, "error": e.error} for e in library.errors]
-    return {"articles": articles, "summits": summits, "errors": errors}
+    return {"articles": articles, "summits": summits, "errors": errors, "claims": _claims(library)}
+
+
+def _claims(library: Library) -> list[dict[str, Any]]:
+    """Every checkable claim of the archive; ``disputed`` when another source disagrees."""
+    claims = library.store.claims()
+    disputed = {
+        (claim.file, claim.evidence)
+        for conflict in find_disagreements(claims)
+        for claim in conflict.claims
+    }
+    return [
+        {
+            "subject": c.subject,
+            "attribute": c.attribute,
+            "value": c.value,
+            "file": c.file,
+            "sentence": c.sentence,
+            "disputed": (c.file, c.sentence) in disputed,
+        }
+        for c in claims
+    ]
 
 
 def cmd_export(settings: EngineSettings, args: argparse.Namespace) -> int:

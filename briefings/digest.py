@@ -23,7 +23,15 @@ def build_digest(article: Article, nlp: Any) -> Digest:
     quotes = tuple(extract_quotes(article))
     entities = extract_entities(text, nlp, [q.speaker for q in quotes if q.speaker])
     timeline = extract_timeline(article)
-    summit = detect_summit(article.meta.title, text, entities, article.meta.published)
+    summit = detect_summit(
+        article.meta.title,
+        text,
+        entities,
+        article.meta.published,
+        place=article.meta.dateline_place,
+        timeline=timeline.events,
+        source=article.meta.source,
+    )
     return Digest(
         article_id=article.article_id,
         file=article.file,

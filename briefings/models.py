@@ -217,6 +217,8 @@ class MergedQuote:
     speaker: str | None
     kind: QuoteKind
     files: tuple[str, ...]
+    #: Other speakers that some sources give these same words to (a discrepancy to show).
+    other_speakers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +264,13 @@ class Summit:
             files=tuple(data["files"]),
             summary=tuple((text, file) for text, file in data["summary"]),
             quotes=tuple(
-                MergedQuote(q["text"], q["speaker"], q["kind"], tuple(q["files"]))
+                MergedQuote(
+                    q["text"],
+                    q["speaker"],
+                    q["kind"],
+                    tuple(q["files"]),
+                    tuple(q.get("other_speakers", ())),
+                )
                 for q in data["quotes"]
             ),
             timeline=tuple(

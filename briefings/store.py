@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefings.claims import Claim, claims_of_digest
 from briefings.models import (
     DIGEST_FORMAT_VERSION,
     ArticleCard,
@@ -31,7 +32,7 @@ from briefings.models import (
 from briefings.sentences import split_sentences
 
 #: Bumped when the tables change; an older store is migrated when opened (see ``_migrate``).
-STORE_VERSION = 3
+STORE_VERSION = 4
 
 #: Quotes are matched by word beginnings ("put" finds Putin): a summit has few of them.
 _TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
@@ -72,6 +73,16 @@ CREATE TABLE IF NOT EXISTS summits (
 CREATE VIRTUAL TABLE IF NOT EXISTS summit_quotes USING fts5(
     speaker, text, kind UNINDEXED, files UNINDEXED, {_TOKENIZER}
 );
+CREATE TABLE IF NOT EXISTS claims (
+    file TEXT NOT NULL,
+    key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    attribute TEXT NOT NULL,
+    value TEXT NOT NULL,
+    sentence TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_file ON claims (file);
+CREATE INDEX IF NOT EXISTS claims_key ON claims (key, value);
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
@@ -211,6 +222,8 @@ class DigestStore:
             )
             if reindex:
                 self._index_passages(digest)
+            if version < 4:
+                self._index_claims(digest)
         self._bump_generation()
         self._db.execute(f"PRAGMA user_version = {STORE_VERSION}")
 
@@ -245,6 +258,7 @@ class DigestStore:
             ),
         )
         self._index_passages(digest)
+        self._index_claims(digest)
         self._bump_generation()
 
     def put_error(self, error: BuildError, size: int, mtime_ns: int, content_hash: str) -> None:
@@ -312,7 +326,36 @@ class DigestStore:
         )
         return first
 
+    def _index_claims(self, digest: Digest) -> None:
+        """Record the digest's checkable claims, compared across the archive by summit merges."""
+        self._db.executemany(
+            "INSERT INTO claims (file, key, subject, attribute, value, sentence) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (c.file, "\x1f".join(c.key), c.subject, c.attribute, c.value, c.sentence)
+                for c in claims_of_digest(digest)
+            ),
+        )
+
+    def claims(self, *, disputable: bool = False) -> list[Claim]:
+        """Every claim of the current digests (``disputable``: only those whose subject and
+        attribute have more than one value in the archive: one indexed query)."""
+        where = (
+            "AND c.key IN (SELECT key FROM claims GROUP BY key HAVING COUNT(DISTINCT value) > 1)"
+            if disputable
+            else ""
+        )
+        rows = self._db.execute(
+            "SELECT c.subject, c.attribute, c.value, c.sentence, c.file FROM claims c "
+            "JOIN files f ON f.name = c.file "
+            f"WHERE f.digest IS NOT NULL AND f.format_version = ? {where} "
+            "ORDER BY c.file, c.rowid",
+            (DIGEST_FORMAT_VERSION,),
+        )
+        return [Claim(*row) for row in rows]
+
     def _delete_passages(self, name: str) -> None:
+        self._db.execute("DELETE FROM claims WHERE file = ?", (name,))
         row = self._db.execute(
             "SELECT passages_lo, passages_hi FROM files WHERE name = ?", (name,)
         ).fetchone()

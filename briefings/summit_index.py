@@ -13,10 +13,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.models import ArticleStamp, SummitHead
+from briefings.claims import find_disagreements
+from briefings.models import ArticleStamp, Conflict, SummitHead
 from briefings.store import DigestStore
 from briefings.summits import (
     MAX_MERGED_ARTICLES,
+    ConflictIndex,
     group_digests,
     merge_summit,
     stamps_newest_first,
@@ -41,25 +43,28 @@ class RefreshReport:
 def refresh_summits(store: DigestStore) -> RefreshReport:
     """Bring the stored summit briefings up to date with the stored digests.
 
-    A summit is merged again only when its articles (by name and content hash) are not the ones
-    it was last merged from; summits left without articles are removed.  Runs in one
+    A summit is merged again only when its articles (by name and content hash), or the
+    disagreements across the archive that they take part in, are not the ones it was last merged
+    from; summits left without articles are removed.  Runs in one
     transaction, so readers see either the old briefings or the new ones.
     """
     with store.transaction():
         generation = store.summits_generation()
         groups = group_digests(store.stamps())
+        disputes = ConflictIndex(find_disagreements(store.claims(disputable=True)))
         stored = store.summit_fingerprints()
         merged = kept = 0
         heads: list[SummitHead] = []
         for key, members in groups.items():
-            fingerprint = _fingerprint(members)
+            conflicts = disputes.touching(m.file for m in members)
+            fingerprint = _fingerprint(members, conflicts)
             encoded = key.encode()
             ordered = stamps_newest_first(members)
             if stored.get(encoded) == fingerprint:
                 kept += 1
             else:
                 recent = store.digests_named(c.file for c in ordered[:MAX_MERGED_ARTICLES])
-                summit = merge_summit(key, recent, members=ordered)
+                summit = merge_summit(key, recent, members=ordered, conflicts=conflicts)
                 store.put_summit(summit, fingerprint)
                 merged += 1
             # Newest first, and undated articles sort last: the first date is the latest.
@@ -74,8 +79,10 @@ def refresh_summits(store: DigestStore) -> RefreshReport:
     return RefreshReport(merged, kept, len(gone))
 
 
-def _fingerprint(members: Sequence[ArticleStamp]) -> str:
+def _fingerprint(members: Sequence[ArticleStamp], conflicts: Sequence[Conflict] = ()) -> str:
     digest = hashlib.sha1(f"{MERGE_VERSION}\n".encode(), usedforsecurity=False)
     for stamp in sorted(members, key=lambda s: s.file):
         digest.update(f"{stamp.file}\0{stamp.content_hash}\0{stamp.published}\n".encode())
+    for conflict in conflicts:
+        digest.update(repr(conflict).encode())
     return digest.hexdigest()

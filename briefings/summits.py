@@ -9,13 +9,17 @@ sources, and conflicts flagged where two sources date the same thing differently
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from briefings.gazetteer import is_city, is_known_place
+from briefings.card import build_card
+from briefings.claims import claims_of_digest, find_disagreements
+from briefings.meetings import detect_meeting
 from briefings.models import (
     ArticleMeta,
     ArticleStamp,
@@ -30,171 +34,76 @@ from briefings.models import (
     TimelineEvent,
 )
 
-_ACRONYM = r"(?:[A-Z]{2,6}|[A-Z]-?\d{1,2}|[A-Z]\d\+\d)"
-_ACRONYM_RE = re.compile(rf"\b{_ACRONYM}\b")
-# "CIS summit", "Russia-Africa Summit", "Shanghai Cooperation Organization summit".
-_NAME_BEFORE_SUMMIT = re.compile(
-    r"((?:[A-Z][\w+’'-]*|of|the|and)(?:\s+(?:[A-Z][\w+’'-]*|of|and|format))*)\s+[Ss]ummits?\b"
-)
-_SUMMIT_OF = re.compile(
-    r"\b[Ss]ummits?\s+of\s+(?:the\s+)?((?:[A-Z][\w+’'-]*)(?:\s+(?:[A-Z][\w+’'-]*|of|and))*)"
-)
-_SUMMIT_IN = re.compile(
-    r"\b(?:[Ss]ummits?|meeting|talks|held|hosted|convened?s?|gather(?:ed)?)\b[^.\n]{0,60}?"
-    r"\b(?:in|at)\s+([A-Z][\w’'-]+(?:\s+(?:de|do|da|del|la|el|al|[A-Z][\w’'-]+)){0,3})"
-)
-# "next year's summit in Johannesburg", "the previous summit in Minsk": another summit.
-_OTHER_SUMMIT = re.compile(
-    r"\b(?:next|upcoming|future|previous|last|following|earlier|former)\b[^.\n]{0,30}$",
-    re.IGNORECASE,
-)
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-_ALIASES = {
-    "G-8": "G8",
-    "G-20": "G20",
-    "G-7": "G7",
-    "Group of Eight": "G8",
-    "Group of Seven": "G7",
-    "Group of Twenty": "G20",
-}
-_GENERIC = frozenset(
-    {
-        "The",
-        "This",
-        "That",
-        "A",
-        "An",
-        "Our",
-        "Its",
-        "Their",
-        "His",
-        "Her",
-        "Annual",
-        "Next",
-        "Last",
-        "First",
-        "Previous",
-        "Recent",
-        "Upcoming",
-        "Most",
-        "Washington",
-        "July",
-        "June",
-    }
-)
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 _CONFLICT_STOP = frozenset(
     """the of for and a an in on to as is was be by with its it this that from at named naming
     name declaration declared welcomed he she they year next last this""".split()
 )
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 
 
 @dataclass(frozen=True, slots=True)
 class SummitKey:
-    """What an article says about its summit; any part may be unknown."""
+    """Which meeting: organisation or format, host city, ``YYYY-MM`` (or year); any may be
+    unknown.  ``alone`` names the one article of a summit whose meeting is unclear, so that it
+    stands apart instead of joining strangers."""
 
     organization: str | None
     city: str | None = None
     year: str | None = None
+    alone: str | None = None
 
     def encode(self) -> str:
-        """Stored form, e.g. ``CIS|Dushanbe|2025``."""
-        return "|".join(part or "" for part in (self.organization, self.city, self.year))
+        """Stored form, e.g. ``CIS|Dushanbe|2025-10`` (``|file`` appended when alone)."""
+        parts = [self.organization, self.city, self.year]
+        if self.alone:
+            parts.append(self.alone)
+        return "|".join(part or "" for part in parts)
 
     @classmethod
     def decode(cls, value: str | None) -> SummitKey:
         """Inverse of :meth:`encode`; ``None`` is the unknown summit."""
-        parts = [*(value or "").split("|"), "", "", ""]
-        return cls(parts[0] or None, parts[1] or None, parts[2] or None)
+        parts = [*(value or "").split("|", 3), "", "", "", ""]
+        return cls(parts[0] or None, parts[1] or None, parts[2] or None, parts[3] or None)
+
+    @property
+    def clear(self) -> bool:
+        """Enough is known to merge with other articles: the format and the month, or the
+        format, the place and the year."""
+        return bool(self.organization and self.year and (len(self.year) == 7 or self.city))
 
     @property
     def name(self) -> str:
-        """Readable name: "CIS summit, Dushanbe, 2025"."""
+        """Readable name: "CIS summit, Dushanbe, October 2025"."""
+        when = self.year
+        if when and len(when) == 7 and when[5:].isdigit() and 1 <= int(when[5:]) <= 12:
+            when = f"{_MONTHS[int(when[5:]) - 1]} {when[:4]}"
         if not self.organization:
-            return "Unattributed articles"
-        parts = [f"{self.organization} summit", self.city, self.year]
-        return ", ".join(p for p in parts if p)
-
-
-def _canonical(name: str) -> str:
-    name = re.sub(r"^(?:the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)
-    return _ALIASES.get(name, name)
-
-
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in name.split() if w[0].isupper())
+            return f"Unattributed article: {self.alone}" if self.alone else "Unattributed articles"
+        parts = [f"{self.organization} summit", self.city, when]
+        name = ", ".join(p for p in parts if p)
+        if self.alone and not self.clear:
+            return f"{name} (which meeting is unclear): {self.alone}"
+        return name
 
 
 def detect_summit(
-    title: str | None, text: str, entities: Entities, published: str | None
+    title: str | None,
+    text: str,
+    entities: Entities,
+    published: str | None,
+    *,
+    place: str | None = None,
+    timeline: Iterable[TimelineEvent] = (),
+    source: str | None = None,
 ) -> SummitKey:
-    """Say which summit an article reports on, from its title, body and entities."""
-    head = f"{title or ''}\n{text}"
-    votes: Counter[str] = Counter()
-    for pattern, weight in ((_NAME_BEFORE_SUMMIT, 3), (_SUMMIT_OF, 3)):
-        for match in pattern.finditer(head):
-            name = _strip_generic(match.group(1))
-            if name:
-                votes[_canonical(name)] += weight
-    acronyms = Counter(_canonical(a) for a in _ACRONYM_RE.findall(head))
-    for org in entities.organizations:
-        canonical = _canonical(org)
-        if _ACRONYM_RE.fullmatch(canonical):
-            votes[canonical] += 1
-    for acronym, count in acronyms.items():
-        if acronym in votes or any(_initials(o) == acronym for o in entities.organizations):
-            votes[acronym] += count
-    organization = _fold_long_names(votes)
-    if organization is None:
-        return SummitKey(None)
-    year = published[:4] if published else None
-    return SummitKey(organization, _detect_city(title, text, organization), year)
-
-
-def _strip_generic(name: str) -> str:
-    words = name.split()
-    while words and (words[0] in _GENERIC or words[0].lower() in {"of", "the", "and"}):
-        words.pop(0)
-    while words and words[-1].lower() in {"of", "the", "and", "format"}:
-        words.pop()
-    if not words or (is_known_place(" ".join(words)) and len(words) == 1):
-        return ""
-    return " ".join(words)
-
-
-def _fold_long_names(votes: Counter[str]) -> str | None:
-    """Credit "Commonwealth of Independent States" to "CIS" when both appear; pick the winner."""
-    if not votes:
-        return None
-    for name in list(votes):
-        acronym = _initials(name)
-        if " " in name and acronym in votes and acronym != name:
-            votes[acronym] += votes.pop(name)
-    name, count = votes.most_common(1)[0]
-    return name if count >= 2 else None
-
-
-def _detect_city(title: str | None, text: str, organization: str) -> str | None:
-    """The host city: "summit in X" in the title, the lead, or sentences naming the org.
-
-    A city mentioned beside another summit ("the COP29 summit in Baku") is not this summit's.
-    """
-    counts: Counter[str] = Counter()
-    paragraphs = [p for p in text.split("\n") if len(p.split()) > 12]
-    lead = paragraphs[0] if paragraphs else ""  # news leads say where the summit is
-    chunks = [(3, title or ""), (2, lead)]
-    chunks += [(1, s) for s in re.split(r"(?<=[.!?])\s+|\n", text) if organization in s]
-    for weight, chunk in chunks:
-        for match in _SUMMIT_IN.finditer(chunk):
-            if _OTHER_SUMMIT.search(chunk, 0, match.start()):
-                continue
-            words = match.group(1).split()
-            for size in range(len(words), 0, -1):  # longest known city first
-                option = " ".join(words[:size])
-                if is_city(option):
-                    counts[option] += weight
-                    break
-    return counts.most_common(1)[0][0] if counts else None
+    """Say which meeting an article reports on (see :mod:`briefings.meetings`)."""
+    meeting = detect_meeting(
+        title, text, entities, published, place=place, timeline=timeline, source=source
+    )
+    return SummitKey(meeting.organization, meeting.city, meeting.date)
 
 
 class _Article(Protocol):
@@ -219,29 +128,115 @@ class _Dated(Protocol):
 _M = TypeVar("_M", bound=_Dated)
 
 
+def _agree(a: SummitKey, b: SummitKey) -> bool:
+    """One meeting: the same format, the same place (or one unknown), and the same or adjacent
+    month (a meeting is reported before, during and after it); a date known only to the year
+    agrees only where both name the same place."""
+    if (a.organization or "").lower() != (b.organization or "").lower() or not a.year:
+        return False
+    if not b.year or (a.year[:4] != b.year[:4] and len(a.year) + len(b.year) < 14):
+        return False
+    if a.city and b.city:
+        if a.city.lower() != b.city.lower():
+            return False
+    elif len(a.year) != 7 or len(b.year) != 7:
+        return False
+    if len(a.year) != 7 or len(b.year) != 7:
+        return True
+    months = abs(
+        (int(a.year[:4]) * 12 + int(a.year[5:])) - (int(b.year[:4]) * 12 + int(b.year[5:]))
+    )
+    return months <= 1
+
+
+def _year(key: SummitKey) -> int:
+    return int(key.year[:4]) if key.year and key.year[:4].isdigit() else 0
+
+
+def _adjacent_months(month: str) -> tuple[str, ...]:
+    """``YYYY-MM`` and the months before and after it."""
+    number = int(month[:4]) * 12 + int(month[5:7]) - 1
+    return tuple(f"{n // 12:04d}-{n % 12 + 1:02d}" for n in (number - 1, number, number + 1))
+
+
 def group_digests(digests: Iterable[_A]) -> dict[SummitKey, list[_A]]:
-    """Group digests (or stamps) by summit; articles naming only an organisation join its one."""
-    groups: dict[SummitKey, list[_A]] = defaultdict(list)
-    vague: list[tuple[SummitKey, _A]] = []
-    for digest in digests:
+    """Group digests (or stamps) by meeting.
+
+    Articles join when they name the same format and place (or one names no place) and months
+    that are the same or adjacent; an article with a format and place but no month joins the one
+    meeting of that format in that place, if there is exactly one.  Any other article stands
+    alone under its organisation, labelled as unclear: never with strangers.
+    """
+    ordered = sorted(digests, key=lambda d: (SummitKey.decode(d.summit).year or "", d.file))
+    clusters: list[tuple[SummitKey, list[_A]]] = []
+    # Indexes of the clusters, so that each article is compared only with the few meetings it
+    # could be (a 10,000-article archive is grouped in well under a second, not quadratically).
+    by_place: dict[tuple[str, str, int], list[int]] = defaultdict(list)  # (format, city, year)
+    everywhere: dict[tuple[str, str], list[int]] = defaultdict(list)  # (format, city)
+    by_month: dict[tuple[str, str], list[int]] = defaultdict(list)  # (format, YYYY-MM)
+    placeless: dict[tuple[str, str], list[int]] = defaultdict(list)  # same, with no city yet
+    undated: list[tuple[SummitKey, _A]] = []
+    alone: list[tuple[SummitKey, _A]] = []
+    for digest in ordered:
         key = SummitKey.decode(digest.summit)
-        if key.organization and (key.city or key.year):
-            groups[key].append(digest)
+        if not key.clear:
+            (undated if key.organization and key.city else alone).append((key, digest))
+            continue
+        org, city, when = (key.organization or "").lower(), (key.city or "").lower(), key.year
+        year = int(when[:4]) if when and when[:4].isdigit() else 0
+        lists = [by_place[(org, city, y)] for y in (year - 1, year, year + 1)] if city else []
+        if when and len(when) == 7:
+            months = placeless if city else by_month
+            lists += [months[(org, month)] for month in _adjacent_months(when)]
+        for i in heapq.merge(*lists):  # every list is in cluster order: the oldest first
+            group, members = clusters[i]
+            if not _agree(group, key):
+                continue
+            if not group.city and key.city:
+                clusters[i] = (SummitKey(group.organization, key.city, group.year), members)
+                bisect.insort(by_place[(org, city, _year(group))], i)
+                everywhere[(org, city)].append(i)
+                placeless[(org, group.year or "")].remove(i)
+            members.append(digest)
+            break
         else:
-            vague.append((key, digest))
-    by_organization: dict[str | None, list[SummitKey]] = defaultdict(list)
-    for known in groups:
-        by_organization[known.organization].append(known)
-    for key, digest in vague:
-        matches = by_organization.get(key.organization, []) if key.organization else []
-        groups[matches[0] if len(matches) == 1 else key].append(digest)
-    return dict(groups)
+            clusters.append((SummitKey(key.organization, key.city, key.year), [digest]))
+            number = len(clusters) - 1
+            if city:
+                by_place[(org, city, year)].append(number)
+                everywhere[(org, city)].append(number)
+            if when and len(when) == 7:
+                by_month[(org, when)].append(number)
+                if not city:
+                    placeless[(org, when)].append(number)
+    for key, digest in undated:
+        matches = everywhere.get(((key.organization or "").lower(), (key.city or "").lower()), [])
+        if len(matches) == 1:
+            clusters[matches[0]][1].append(digest)
+        else:
+            alone.append((key, digest))
+    groups: dict[SummitKey, list[_A]] = {}
+    for group, members in clusters:
+        if group in groups:  # two meetings a month apart in one place: keep them apart
+            group = SummitKey(group.organization, group.city, group.year, members[0].file)
+        groups[group] = members
+    for key, digest in alone:
+        groups[SummitKey(key.organization, key.city, key.year, digest.file)] = [digest]
+    return groups
 
 
 def build_summits(digests: Iterable[Digest]) -> list[Summit]:
     """Merge all digests into summit briefings, newest summit first (see also
-    :func:`briefings.summit_index.refresh_summits`, which does this incrementally in a store)."""
-    summits = [merge_summit(key, members) for key, members in group_digests(digests).items()]
+    :func:`briefings.summit_index.refresh_summits`, which does this incrementally in a store).
+
+    Disagreements are found across all the digests, and each summit shows those it takes part in.
+    """
+    everything = list(digests)
+    disputes = ConflictIndex(find_conflicts(everything))
+    summits = [
+        merge_summit(key, members, conflicts=disputes.touching(d.file for d in members))
+        for key, members in group_digests(everything).items()
+    ]
     return sorted(summits, key=summit_order, reverse=True)
 
 
@@ -268,12 +263,18 @@ def stamps_newest_first(stamps: Iterable[ArticleStamp]) -> list[ArticleStamp]:
 
 
 def merge_summit(
-    key: SummitKey, digests: Sequence[Digest], *, members: Sequence[ArticleStamp] = ()
+    key: SummitKey,
+    digests: Sequence[Digest],
+    *,
+    members: Sequence[ArticleStamp] = (),
+    conflicts: Sequence[Conflict] | None = None,
 ) -> Summit:
     """Merge the digests of one summit into its briefing (its most recent articles).
 
     ``members``: every article of the summit, when ``digests`` holds only the most recent
     :data:`MAX_MERGED_ARTICLES` of them (so the others need not be read from the store).
+    ``conflicts``: the archive's disagreements this summit takes part in (by default, those
+    among its own articles).
     """
     ordered = newest_first(digests)
     if members:
@@ -282,7 +283,7 @@ def merge_summit(
         everyone = [(d.file, d.meta.published) for d in ordered]
     published = [date for _, date in everyone if date]
     recent = ordered[:MAX_MERGED_ARTICLES]
-    conflicts = find_conflicts(recent)
+    conflicts = tuple(find_conflicts(recent) if conflicts is None else conflicts)
     return Summit(
         key=key.encode(),
         name=key.name,
@@ -294,7 +295,12 @@ def merge_summit(
         latest_published=max(published) if published else None,
         # Date phrases the articles use but that cannot be pinned down ("next year" in an
         # undated article): the bot says their date is unknown instead of leaving them out.
-        extra={"unresolved": [[u.evidence, d.file] for d in recent for u in d.unresolved_dates]},
+        extra={
+            "unresolved": [[u.evidence, d.file] for d in recent for u in d.unresolved_dates],
+            "card": [
+                line.to_dict() for line in build_card(key.name, key.organization, key.city, recent)
+            ],
+        },
     )
 
 
@@ -319,6 +325,10 @@ def _norm_quote(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+def _last(name: str) -> str:
+    return name.split()[-1].lower() if name.split() else ""
+
+
 def _merge_quotes(digests: Sequence[Digest]) -> tuple[MergedQuote, ...]:
     merged: list[MergedQuote] = []
     norms: list[str] = []  # _norm_quote of each merged quote's text, kept in step
@@ -333,8 +343,16 @@ def _merge_quotes(digests: Sequence[Digest]) -> tuple[MergedQuote, ...]:
                     files = existing.files + (
                         (digest.file,) if digest.file not in existing.files else ()
                     )
+                    others = existing.other_speakers
+                    if (
+                        existing.speaker
+                        and quote.speaker
+                        and _last(quote.speaker)
+                        not in {_last(n) for n in (existing.speaker, *others)}
+                    ):
+                        others = (*others, quote.speaker)
                     merged[i] = MergedQuote(
-                        longer, existing.speaker or quote.speaker, existing.kind, files
+                        longer, existing.speaker or quote.speaker, existing.kind, files, others
                     )
                     norms[i] = other if keep else key
                     break
@@ -356,15 +374,14 @@ def _merge_timeline(
 ) -> tuple[MergedEvent, ...]:
     merged: list[MergedEvent] = []
     merged_words: list[frozenset[str]] = []  # _words of each merged event, computed once
-    disputed = {
-        (claim.file, claim.evidence)
-        for conflict in (find_conflicts(digests) if conflicts is None else conflicts)
-        for claim in conflict.claims
-    }
+    disputed: dict[str, list[SourcedClaim]] = defaultdict(list)
+    for conflict in find_conflicts(digests) if conflicts is None else conflicts:
+        for claim in conflict.claims:
+            disputed[claim.file].append(claim)
     for digest in digests:
         for event in digest.timeline:
             words = _words(event.event)
-            flag = (digest.file, event.event) in disputed
+            flag = any(_states(event, claim) for claim in disputed.get(digest.file, ()))
             for i, existing in enumerate(merged):
                 if existing.date == event.date and _similar(words, merged_words[i]):
                     if digest.file not in existing.files:
@@ -384,6 +401,14 @@ def _merge_timeline(
     return tuple(sorted(merged, key=lambda e: date_sort_key(e.date)))
 
 
+def _states(event: TimelineEvent, claim: SourcedClaim) -> bool:
+    """Is this timeline entry the disputed claim (its sentence, and its year if a year)?"""
+    text = event.event.strip("… ")
+    if not text or (text not in claim.evidence and claim.evidence not in text):
+        return False
+    return not claim.value.isdigit() or claim.value in (event.date[:4], event.evidence)
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _WORD.findall(text) if w.lower() not in _CONFLICT_STOP)
 
@@ -392,65 +417,64 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) >= 0.6 * max(1, min(len(a), len(b)))
 
 
-def _context(
-    digest: Digest, event: TimelineEvent, width: int = 60, text: str | None = None
-) -> str:
-    """The words around an event's date phrase: what the date is *about*.
-
-    ``text`` is the digest's body (``"\n".join(digest.paragraphs)``) when the caller has it.
-    """
-    if text is None:
-        text = "\n".join(digest.paragraphs)
-    if 0 <= event.start < event.end <= len(text):
-        lo = max(0, event.start - width)
-        hi = min(len(text), event.end + width)
-        return text[lo:hi]
-    return f"{event.evidence} {event.event}"
-
-
 def find_conflicts(digests: Sequence[Digest]) -> tuple[Conflict, ...]:
-    """Flag pairs of sources that give different dates of the same precision to the same thing.
+    """Disagreements among these digests' claims (see :mod:`briefings.claims`); a store's
+    summits use the whole archive's instead (:func:`briefings.summit_index.refresh_summits`)."""
+    return find_disagreements(c for d in digests for c in claims_of_digest(d))
 
-    Two events are "about the same thing" when the words around their date phrases share a proper
-    name and at least two other content words (e.g. "Lachin", "cultural", "capital").  Ranges that
-    overlap and dates of different precision are not contradictions.
-    """
-    items: list[tuple[Digest, TimelineEvent, frozenset[str], frozenset[str]]] = []
-    for digest in digests:
-        text = "\n".join(digest.paragraphs)
-        for event in digest.timeline:
-            if event.relative:
-                continue
-            context = _context(digest, event, text=text)
-            words = _words(context)
-            proper = frozenset(w.lower() for w in re.findall(r"\b[A-Z][a-z]{2,}\b", context))
-            items.append((digest, event, words, proper))
-    conflicts: list[Conflict] = []
-    seen: set[frozenset[tuple[str, str]]] = set()
-    for i, (d1, e1, w1, p1) in enumerate(items):
-        for d2, e2, w2, p2 in items[i + 1 :]:
-            if d1.file == d2.file or e1.date == e2.date or "/" in e1.date + e2.date:
-                continue
-            if len(e1.date) != len(e2.date):
-                continue
-            shared_proper = (p1 & p2) - _CONFLICT_STOP
-            shared = (w1 & w2) - shared_proper
-            if not shared_proper or len(shared) < 2:
-                continue
-            pair = frozenset({(d1.file, e1.evidence), (d2.file, e2.evidence)})
-            if pair in seen:
-                continue
-            seen.add(pair)
-            context = _context(d1, e1).lower()
-            names = sorted(shared_proper, key=lambda w: context.find(w))[:2]
-            common = sorted(shared - shared_proper - {"cis"}, key=lambda w: context.find(w))[:3]
-            conflicts.append(
-                Conflict(
-                    topic=", ".join(w.capitalize() for w in names) + ": " + " ".join(common),
-                    claims=(
-                        SourcedClaim(e1.date, d1.file, e1.event),
-                        SourcedClaim(e2.date, d2.file, e2.event),
-                    ),
-                )
+
+#: A summit shows at most this many sources for each value of a disagreement (its own first):
+#: a claim repeated by thousands of articles must not make every briefing that large.
+SOURCES_PER_VALUE = 3
+#: ... and at most this many values besides its own.
+OTHER_VALUES = 4
+
+
+def conflicts_touching(
+    conflicts: Iterable[Conflict], files: Iterable[str]
+) -> tuple[Conflict, ...]:
+    """The disagreements in which one of ``files`` takes part (see :class:`ConflictIndex`)."""
+    return ConflictIndex(conflicts).touching(files)
+
+
+class ConflictIndex:
+    """The archive's disagreements, indexed by the articles taking part, so that each summit
+    finds its own in time proportional to its articles, and shows its own sources first with at
+    most :data:`SOURCES_PER_VALUE` sources per value (a claim repeated by thousands of articles
+    must not make every briefing, or every refresh, that large)."""
+
+    def __init__(self, conflicts: Iterable[Conflict]) -> None:
+        self._conflicts = list(conflicts)
+        #: file -> {conflict number: that file's claims in it}
+        self._by_file: dict[str, dict[int, list[SourcedClaim]]] = defaultdict(dict)
+        self._shown: list[list[SourcedClaim]] = []
+        for number, conflict in enumerate(self._conflicts):
+            shown: dict[str, list[SourcedClaim]] = defaultdict(list)
+            for claim in conflict.claims:
+                self._by_file[claim.file].setdefault(number, []).append(claim)
+                if len(shown[claim.value]) < SOURCES_PER_VALUE:
+                    shown[claim.value].append(claim)
+            self._shown.append([c for group in shown.values() for c in group])
+
+    def touching(self, files: Iterable[str]) -> tuple[Conflict, ...]:
+        """The disagreements in which one of ``files`` takes part, in the archive's order."""
+        mine: dict[int, list[SourcedClaim]] = defaultdict(list)
+        for file in sorted(set(files)):
+            for number, claims in self._by_file.get(file, {}).items():
+                mine[number] += claims
+        result = []
+        for number in sorted(mine):
+            shown: dict[str, list[SourcedClaim]] = {}
+            for claim in [*mine[number], *self._shown[number]]:
+                if claim.value not in shown:
+                    if len(shown) >= len({c.value for c in mine[number]}) + OTHER_VALUES:
+                        continue
+                    shown[claim.value] = []
+                group = shown[claim.value]
+                if len(group) < SOURCES_PER_VALUE and all(c is not claim for c in group):
+                    group.append(claim)
+            claims = sorted(
+                (c for g in shown.values() for c in g), key=lambda c: (c.file, c.value)
             )
-    return tuple(conflicts)
+            result.append(Conflict(self._conflicts[number].topic, tuple(claims)))
+        return tuple(result)

@@ -64,8 +64,17 @@ def test_export_keeps_the_contract(exported: dict[str, object]) -> None:
     by_file = {a["file"]: a for a in articles}
     assert by_file["000_828d40792933caee.txt"]["published"] is None
     assert by_file["002_ae500b144d0d54b5.txt"]["published"] == "2025-10-10"
-    [summit] = exported["summits"]  # type: ignore[misc]
-    assert set(summit) >= {"name", "files", "conflicts"} and len(summit["files"]) == 2
+    summits = exported["summits"]
+    assert isinstance(summits, list) and len(summits) == 2  # two meetings (see test_summits)
+    for summit in summits:
+        assert set(summit) >= {"name", "key", "files", "conflicts"} and len(summit["files"]) == 1
+        [conflict] = summit["conflicts"]
+        assert {c["value"] for c in conflict["claims"]} == {"2024", "2025"}
+    claims = exported["claims"]
+    assert isinstance(claims, list)
+    for claim in claims:
+        assert set(claim) >= {"subject", "attribute", "value", "file", "sentence", "disputed"}
+    assert {c["value"] for c in claims if c["disputed"]} == {"2024", "2025"}
     errors = exported["errors"]
     assert isinstance(errors, list)
     assert [e["file"] for e in errors] == ["empty.txt"] and "empty" in errors[0]["error"]

@@ -23,9 +23,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 USER = 601
 TITLE_2008 = "Arctic Council summit in Tromsø ends with a research pact"
-SUMMIT_2008 = "Arctic Council summit, Tromsø, 2008"
+SUMMIT_2008 = "Arctic Council summit, Tromsø, November 2008"
 TITLE_2026 = "Pacific Forum summit in Suva closes with an ocean fund"
-SUMMIT_2026 = "Pacific Forum summit, Suva, 2026"
+SUMMIT_2026 = "Pacific Forum summit, Suva, November 2026"
 
 
 def arctic_2008() -> str:
@@ -124,12 +124,13 @@ async def test_filtered_views_can_be_paged_with_their_filter(
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     async with running(build_application(make_settings(workdir, api, seed_poll_seconds=30))):
         [timeline] = await ask(api, USER, "/timeline 1900-2100")
-        shown(timeline, "(1900–2100)", "Page 1 of 4")
+        pages = shown(timeline, "(1900–2100)", "Page 1 of ").split("Page 1 of ")[1].split()[0]
+        assert int(pages) >= 2
         since = api.mark()
         api.inject_callback(USER, timeline.message_id or 0, buttons(timeline)["Next ›"])
         [edit] = await api.wait_for_messages(chat_id=USER, since=since, timeout=15)
         assert edit.method == "editMessageText"
-        shown(edit, "(1900–2100)", "Page 2 of 4")
+        shown(edit, "(1900–2100)", f"Page 2 of {pages}")
 
         long_words = " ".join(["aliyev"] * 12)  # over 64 bytes with the page: kept by the bot
         for words in ("aliyev", long_words):
@@ -149,7 +150,7 @@ async def test_deep_links_take_a_summit_name_and_say_when_it_is_unknown(
 ) -> None:
     async with running(build_application(make_settings(workdir, api, seed_poll_seconds=30))):
         [quotes] = await ask(api, USER, "/start quotes_cis")
-        shown(quotes, "Quotes — CIS summit, Dushanbe, 2025")
+        shown(quotes, "Quotes — CIS summit, Dushanbe, October 2025")
         [unknown] = await ask(api, USER, "/start timeline_nowhere")
         shown(unknown, "No summit matches “nowhere”", "CIS summit")
 
@@ -160,8 +161,16 @@ async def test_counts_use_the_right_plural_form(
     """Defect 8: "1 summits"."""
     caplog.set_level(logging.INFO, logger="bot.app")
     async with running(build_application(make_settings(workdir, api, seed_poll_seconds=30))):
-        text = shown((await ask(api, USER, "/summary apec"))[0], "Known summit: CIS summit")
-        assert "summits" not in text
-        status = shown((await ask(api, USER, "/status"))[0], "2 articles", "1 summit")
+        text = shown((await ask(api, USER, "/summary apec"))[0], "Known summits: CIS summit")
+        assert "1 summits" not in text
+        status = shown((await ask(api, USER, "/status"))[0], "2 articles", "2 summits")
         assert "1 summits" not in status
-    assert "bot ready: 2 articles, 1 summit" in caplog.text
+    assert "bot ready: 2 articles, 2 summits" in caplog.text
+
+
+def test_plural_forms_in_every_count() -> None:
+    """Defect 8, the singular side: one of a thing is never "1 summits" or "1 sources"."""
+    from bot.render import plural
+
+    assert [plural("summit", n) for n in (0, 1, 2)] == ["summits", "summit", "summits"]
+    assert plural("source", 1) == "source" and plural("article", 3) == "articles"

@@ -228,23 +228,39 @@ def test_quotes_lose_the_separator_left_by_their_attribution(tmp_path: Path) -> 
     ]
 
 
-def test_conflict_sentence_falls_back_to_its_parts_and_names_the_precision() -> None:
-    """No claim holds the words together: say which names and words the sources tie the
-    disputed month to, rather than inventing a phrase."""
+def test_every_claim_shape_reads_as_a_sentence() -> None:
+    """Each kind of claim the engine compares (a title for a year, a chairmanship holder, the
+    next meeting's place, a count) is said as a sentence with its values as a reader says
+    them; a title no claim words together falls back to the subject and title, not a dump."""
     from bot.views import Page, Source, TimelineView, conflict_item
     from briefings.models import Conflict, SourcedClaim, Summit
 
-    conflict = Conflict(
-        "Riga, Baltic: grid link",
-        (
-            SourcedClaim("2025-02", "a.txt", "The grid link opens in Feb 2025, Riga said."),
-            SourcedClaim("2025-03", "b.txt", "Baltic operators expect the link in March 2025."),
-        ),
-    )
     sources = (Source("a.txt", "A", None, None), Source("b.txt", "B", None, None))
-    item = conflict_item(conflict, sources)
-    assert item.unit == "month" and item.subject is None
-    summit = Summit("Baltic|Riga|2025", "Baltic summit, Riga, 2025", ("a.txt", "b.txt"))
-    view = TimelineView(summit, (), (item,), "", Page(1, 1), 0)
-    text = shown(render("timeline", view=view))
-    assert "Sources disagree on a month they tie to Riga and Baltic (grid link):" in text
+
+    def item(topic: str, first: str, second: str) -> object:
+        claims = (
+            SourcedClaim(first, "a.txt", f"One wire gave {first}."),
+            SourcedClaim(second, "b.txt", f"Another wire gave {second}."),
+        )
+        return conflict_item(Conflict(topic, claims), sources)
+
+    items = (
+        item("Tallinn: year as youth capital", "2026", "2027"),
+        item("Nordic chairmanship: holder in 2026", "Norway", "Iceland"),
+        item("next Nordic summit: place, as stated in 2025", "Bergen", "Turku"),
+        item("2nd Nordic Games: athletes", ">1200", "~900"),
+    )
+    summit = Summit("Nordic|Oslo|2025", "Nordic summit, Oslo, 2025", ("a.txt", "b.txt"))
+    view = TimelineView(summit, (), items, "", Page(1, 1), 0)  # type: ignore[arg-type]
+    text = shown(
+        render("timeline", view=view),
+        "Sources disagree on the year of Tallinn as youth capital:",
+        "Sources disagree on who holds the Nordic chairmanship in 2026:",
+        "Sources disagree on where the next Nordic summit will be held:",
+        "Sources disagree on the number of athletes at the 2nd Nordic Games:",
+        "over 1,200",
+        "about 900",
+        "Iceland",
+        "Turku",
+    )
+    assert ":" not in text.split("Tallinn", 1)[0].splitlines()[-1]  # no "subject: attribute"

@@ -79,6 +79,15 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_section(update, context, "s", summit_token(summit), 1)
 
 
+async def summit_card(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The summit card alone (latest summit by default)."""
+    _require_library(context)
+    library = services(context).library
+    summit = views.choose_summit(library, _args(context))
+    view = views.card_view(library, summit)
+    await reply(update, render("summit", view=view), section_keyboard(summit_token(summit), "s"))
+
+
 async def quotes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Quotes grouped by speaker; an argument filters by speaker or words."""
     _require_library(context)
