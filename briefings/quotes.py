@@ -28,8 +28,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from briefings.attribution import DOCUMENT_NOUNS, Attribution, Attributor
+from briefings.document import PLACE_LABELS, ArticleDoc, read_document
+from briefings.gazetteer import is_known_place
 from briefings.models import Article, Quote, QuoteKind
-from briefings.sentences import split_sentences
 from briefings.speakers import (
     ADVERB_RE,
     CAP_TOKEN,
@@ -322,7 +324,8 @@ def _title_case(text: str) -> bool:
 class _Extractor:
     """State of one extraction (one article); see :func:`extract_quotes`."""
 
-    def __init__(self, article: Article) -> None:
+    def __init__(self, article: Article, doc: ArticleDoc) -> None:
+        self.doc = doc
         self.text = article.text
         self.paragraphs = article.paragraphs
         self.offsets: list[int] = []
@@ -337,6 +340,9 @@ class _Extractor:
         self.title = article.meta.title or ""
         self.persons = PersonIndex(
             self.text, [(s.start, s.end) for s in self.spans], preamble=self.title
+        )
+        self.syntax = Attributor(
+            doc, self.persons, [(s.open_pos or s.start, s.end) for s in self.spans]
         )
         self.sentence_starts: list[list[int]] = [
             [
@@ -539,7 +545,47 @@ class _Extractor:
             if not (pre_found or post_found):
                 reject = True
         speaker = post_speaker or pre_speaker
-        if speaker is None and (split_part or split_middle) and prev is not None:
+        syntax = self._syntax(span)
+        if syntax.found:
+            # The parse found the verb or noun that governs the quotation: its subject is the
+            # speaker, and an unresolved subject means "not stated", never a neighbour's name.
+            speaker = syntax.speaker
+        elif speaker is not None and not self._acceptable(speaker):
+            speaker = None
+        alone = at_para_start and not (span.continuation or split_part or split_middle)
+        if not syntax.found and speaker is None and alone:
+            standalone = self.syntax.before_paragraph(span.para)
+            if standalone.found:
+                syntax = standalone
+                speaker = standalone.speaker
+        if not syntax.found:
+            speaker = self._fallback_speaker(
+                speaker, span, prev, at_para_start, split_part or split_middle
+            )
+        short = len(words) < 4 and not other_reject and _starts_upper(content)
+        return _Candidate(span, kind, speaker, not reject, short, split_middle)
+
+    def _syntax(self, span: _Span) -> Attribution:
+        """What the dependency parse says about the speaker of ``span``."""
+
+        def marks(s: _Span) -> tuple[int, int]:
+            start = s.open_pos if s.open_pos is not None else s.start
+            return start, s.close_pos + 1 if s.close_pos is not None else s.end
+
+        others = [marks(s) for s in self.spans if s.para == span.para]
+        start, end = marks(span)
+        return self.syntax.attribute(span.para, start, end, others)
+
+    def _fallback_speaker(
+        self,
+        speaker: str | None,
+        span: _Span,
+        prev: _Candidate | None,
+        at_para_start: bool,
+        split: bool,
+    ) -> str | None:
+        """Speaker when the parse found no governing verb: the surface patterns, checked."""
+        if speaker is None and split and prev is not None:
             speaker = prev.speaker
         if speaker is None and span.continuation and prev is not None:
             speaker = prev.speaker
@@ -547,8 +593,28 @@ class _Extractor:
             speaker = self._speaker_before_paragraph(span.para, prev)
         if speaker is None:
             speaker = self._turn_speaker(span.para, span.start)
-        short = len(words) < 4 and not other_reject and _starts_upper(content)
-        return _Candidate(span, kind, speaker, not reject, short, split_middle)
+        return speaker
+
+    def _acceptable(self, speaker: str) -> bool:
+        """Whether a speaker found by a surface pattern (not the parse) can be shown.
+
+        A speaker is a person, an organisation the model tags as one, or a described document
+        ("a popular poem"); never a place or nationality, nor a phrase that merely stood where a
+        subject would ("in a statement", "saying").
+        """
+        words = speaker.split()
+        if not words:
+            return False
+        if not speaker[0].isupper():
+            return words[-1].lower() in DOCUMENT_NOUNS
+        if is_known_place(speaker):
+            return False
+        labels = {e.label for e in self.doc.entities if e.text == speaker}
+        if labels & PLACE_LABELS:
+            return False
+        if self.persons.knows(speaker) or labels & {"PERSON", "ORG"}:
+            return True
+        return len(words) >= 2 and looks_like_person(speaker)
 
     def _post_speaker(self, post: str, span: _Span) -> tuple[str | None, bool]:
         """Speaker named right after the closing mark; the flag says whether one was named."""
@@ -605,8 +671,8 @@ class _Extractor:
         source = _PRE_SOURCE_NP.search(pre)
         if source and not _PREPOSITION_END.search(pre, 0, source.start()):
             np = source.group("np")
-            quoted_by = self._turn_speaker(span.para, span.start)
-            return (f"{np} (quoted by {quoted_by})" if quoted_by else np), True
+            # Read-out material ("a poem: “…”") is the document's, not the reader's.
+            return np, True
         return None, False
 
     def _colon_before(self, para: int) -> bool:
@@ -676,7 +742,7 @@ class _Extractor:
         return None
 
     def _personish(self, speaker: str) -> bool:
-        return self.persons.knows(speaker) or " (quoted by " in speaker
+        return self.persons.knows(speaker)
 
     def _heading(self, para: int) -> str | None:
         """A short line that only names a person ("U.S. PRESIDENT BARACK OBAMA") heads quotes."""
@@ -711,7 +777,7 @@ class _Extractor:
 
     def _unmarked(self) -> list[Quote]:
         out: list[Quote] = []
-        for sentence in split_sentences(self.text):
+        for sentence in self.doc.sentences:
             if not _UNMARKED_HEAD.match(sentence.text):
                 continue
             para = self._para_of(sentence.start)
@@ -755,7 +821,7 @@ class _Extractor:
         return lo
 
 
-def extract_quotes(article: Article) -> list[Quote]:
+def extract_quotes(article: Article, doc: ArticleDoc | None = None) -> list[Quote]:
     """Every direct quotation in ``article`` with its speaker, in text order.
 
     The briefing shows who said what, so each quote keeps the exact words between its marks
@@ -776,4 +842,4 @@ def extract_quotes(article: Article) -> list[Quote]:
     """
     if not article.paragraphs:
         return []
-    return _Extractor(article).run()
+    return _Extractor(article, doc or read_document(article, None)).run()

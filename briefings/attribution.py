@@ -1,0 +1,322 @@
+"""Who said a quotation, read from the dependency parse.
+
+A quotation's speaker is the subject of the speech verb or speech noun that governs it, not the
+capitalised word that happens to stand nearest: "“…,” said Delaware senator Edward Kaufman" has
+the subject *Kaufman* (Delaware is a modifier), "Murray said in a critical statement “…”" has
+*Murray* (the statement is only the channel).  The patterns handled, each by its syntax:
+
+* a speech verb and its subject, before or after the quotation ("X said", "said X", "X, who
+  said", "X told reporters", "X writes"), also through participles and coordination ("…,
+  saying “…”", "released a statement saying", "X smiled and said");
+* a speech noun: its possessor ("X's statement"), or the subject of the verb it belongs to
+  ("X said in a statement", "X issued a statement");
+* "according to X";
+* a quotation standing alone in its paragraph: the speech verb of the paragraph before it
+  ("Lee commented on the figures.").
+
+The subject is then made a speaker: "he"/"she" go to the person the article named last
+(:class:`~briefings.speakers.PersonIndex`), an appositive name wins over its role ("the firm's
+chief executive, Alan Mulally"), "the minister" goes to the person the article calls so, an
+indefinite description ("an aerospace analyst") is kept as the description, and a place or a
+nationality is never a speaker.  Read-out material ("I quote", "the letter says") is the
+document's: its author when the text names one, else the document, never the reader.  Whenever
+the subject cannot be resolved, the answer is *found, no speaker*: the caller abstains instead of
+falling back to a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from briefings.document import PLACE_LABELS, ArticleDoc
+from briefings.speakers import (
+    PERSON_TITLES,
+    SPEECH_VERBS,
+    PersonIndex,
+    clean_name,
+    looks_like_person,
+)
+
+#: Speech verbs in every form a token may take (no lemmatizer is loaded).
+SPEECH_FORMS: frozenset[str] = SPEECH_VERBS | frozenset(
+    """say saying tell telling add adding state stating declare declaring announce announcing
+    note noting stress stressing emphasize emphasizing emphasise emphasising underline
+    explain explaining remark remarking comment comments commenting observe observing insist
+    insisting argue arguing assert asserting claim claiming warn warning urge urging ask asking
+    reply replying respond responding answer answering conclude concluding recall recalling
+    write writing wrote writes written acknowledge acknowledging admit admitting concede
+    confirm confirming reiterate reiterating predict predicting suggest suggesting caution
+    cautioning joke joking exclaim complain complaining tweet tweeting quoted quote quoting
+    read reads reading cite cites cited citing""".split()
+)
+#: Verbs of reading aloud: their subject is the reader, never the speaker of what is read.
+READING_FORMS = frozenset("quote quoting read reads reading cite cites cited citing".split())
+#: Nouns naming an utterance: "X's statement", "in a statement", "his remarks".
+SPEECH_NOUNS = frozenset(
+    """statement statements remarks remark comments comment words message speech address
+    interview tweet post reply response announcement testimony briefing""".split()
+)
+#: Nouns naming a document whose words may be read out or cited.
+DOCUMENT_NOUNS = frozenset(
+    """letter letters message statement declaration communique communiqué report resolution
+    treaty charter constitution document text telegram note memo poem song verse book article
+    decree order cable editorial manifesto""".split()
+)
+_NON_SPEAKERS = frozenset("i we you they it one who which that this these those me us".split())
+_CLIMB = frozenset(
+    "advcl xcomp conj acl relcl pcomp pobj prep dobj ccomp agent oprd npadvmod advmod".split()
+)
+_SUBJECTS = ("nsubj", "nsubjpass")
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """What the parse says about a quotation's speaker.
+
+    ``found`` is True when a speech verb or noun governs the quotation; ``speaker`` is None when
+    its subject cannot be resolved to a person or a source (the caller must then abstain).
+    """
+
+    found: bool
+    speaker: str | None
+
+
+NOT_FOUND = Attribution(False, None)
+
+
+def _outside(tok: Any, spans: Sequence[tuple[int, int]]) -> bool:
+    return not any(s <= tok.idx < e for s, e in spans)
+
+
+def _is_speech(tok: Any) -> bool:
+    low = tok.lower_
+    if tok.pos_ in ("VERB", "AUX") and low in SPEECH_FORMS:
+        return True
+    if tok.pos_ == "NOUN" and low in SPEECH_NOUNS:
+        return True
+    return low == "according" and any(c.lower_ == "to" for c in tok.children)
+
+
+class Attributor:
+    """Attribution for the quotations of one article (one :class:`ArticleDoc`)."""
+
+    def __init__(
+        self, doc: ArticleDoc, persons: PersonIndex, quotes: Sequence[tuple[int, int]] = ()
+    ) -> None:
+        self.doc = doc
+        self.persons = persons
+        self.quotes = list(quotes)
+
+    def pronoun(self, pos: int, pronoun: str) -> str | None:
+        """The person "he"/"she" at ``pos`` refers to.
+
+        First the article's speakers and titled people (:meth:`PersonIndex.antecedent`); failing
+        that, the people the model tags in the last few sentences, when they are all one person:
+        two different people there make the pronoun ambiguous, and the answer is None.
+        """
+        found = self.persons.antecedent(pos, pronoun)
+        if found is not None:
+            return found
+        names = {
+            self.persons.expand(e.text, e.start)
+            for e in self.doc.entities
+            if e.label == "PERSON"
+            and pos - 600 <= e.start < pos
+            and not any(s <= e.start < t for s, t in self.quotes)
+        }
+        surnames = {n.split()[-1] for n in names if n.split()}
+        if len(surnames) != 1:
+            return None
+        return max(names, key=len)
+
+    # -- finding the predicate --------------------------------------------------------------
+
+    def attribute(
+        self, para: int, start: int, end: int, quotes: Sequence[tuple[int, int]]
+    ) -> Attribution:
+        """Speaker of the quotation between text offsets ``start`` and ``end`` (marks included).
+
+        ``quotes`` are all quotations of the paragraph, as text offsets: words inside them are
+        the quoted person's, not the narrator's, and a speech verb beyond another quotation
+        belongs to that one.
+        """
+        parsed = self.doc.parses.get(para)
+        if parsed is None:
+            return NOT_FOUND
+        base = self.doc.offsets[para]
+        local = [(s - base, e - base) for s, e in quotes]
+        ls, le = start - base, end - base
+        region = [t for sent in parsed.sents if sent.start_char < le and sent.end_char > ls
+                  for t in sent]  # fmt: skip
+        best: tuple[int, int, Any] | None = None
+        for tok in region:
+            if not _outside(tok, local) or not _is_speech(tok):
+                continue
+            lo, hi = (tok.idx, ls) if tok.idx < ls else (le, tok.idx)
+            if any(lo <= s and e <= hi for s, e in local if (s, e) != (ls, le)):
+                continue  # another quotation stands between them
+            linked = self._linked(tok, ls, le)
+            key = (0 if linked else 1, hi - lo, tok)
+            if best is None or key[:2] < best[:2]:
+                best = key
+        if best is not None:
+            return self._from_predicate(best[2], base, ls, le)
+        return NOT_FOUND
+
+    def before_paragraph(self, para: int) -> Attribution:
+        """Speaker of a quotation that stands alone: the speech verb ending the paragraph before
+        it ("Dana Lee, a spokesperson, commented on the fall.")."""
+        if para <= 0:
+            return NOT_FOUND
+        parsed = self.doc.parses.get(para - 1)
+        if parsed is None:
+            return NOT_FOUND
+        sents = list(parsed.sents)
+        if not sents:
+            return NOT_FOUND
+        last = sents[-1]
+        root = last.root
+        colon = last.text.rstrip().endswith(":")
+        if _is_speech(root) or colon:
+            if any(ch in last.text for ch in '“”"«»'):
+                return NOT_FOUND
+            return self._from_predicate(root, self.doc.offsets[para - 1], -1, -1)
+        return NOT_FOUND
+
+    @staticmethod
+    def _linked(tok: Any, ls: int, le: int) -> bool:
+        """Whether the predicate and the quotation are joined by the parse (either way)."""
+        for anc in tok.ancestors:
+            if ls <= anc.idx < le:
+                return True
+        return any(ls <= desc.idx < le for desc in tok.subtree)
+
+    # -- from predicate to speaker -----------------------------------------------------------
+
+    def _from_predicate(self, pred: Any, base: int, ls: int, le: int) -> Attribution:
+        low = pred.lower_
+        if low == "according":
+            to = next(c for c in pred.children if c.lower_ == "to")
+            obj = next((c for c in to.children if c.dep_ == "pobj"), None)
+            return Attribution(True, None if obj is None else self._speaker(obj, base))
+        if pred.pos_ == "NOUN":
+            owner = next((c for c in pred.children if c.dep_ == "poss"), None)
+            if owner is not None:
+                return Attribution(True, self._speaker(owner, base))
+        subject = self._subject(pred, ls, le)
+        if subject is None:
+            return Attribution(True, None)
+        if low in READING_FORMS and subject.lower_ in ("i", "we"):
+            return Attribution(True, None)  # "I quote": the reader is not the speaker
+        return Attribution(True, self._speaker(subject, base))
+
+    @staticmethod
+    def _subject(pred: Any, ls: int, le: int) -> Any | None:
+        tok = pred
+        for _ in range(5):
+            subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+            if subj is not None:
+                if subj.lower_ in ("who", "that") and tok.dep_ == "relcl":
+                    return tok.head
+                return subj
+            inverted = Attributor._inverted_subject(tok, ls, le)
+            if inverted is not None:
+                return inverted
+            if tok.dep_ not in _CLIMB or tok.head is tok or ls <= tok.head.idx < le:
+                return None
+            tok = tok.head
+        return None
+
+    @staticmethod
+    def _inverted_subject(verb: Any, ls: int, le: int) -> Any | None:
+        """ "…,” said analyst Jo Lee commenting on it": the parser may hang the subject that
+        follows the verb on a later clause; it is still the one right after the verb."""
+        for child in verb.rights:
+            if child.dep_ not in ("ccomp", "xcomp", "advcl", "conj"):
+                continue
+            subj = next((c for c in child.children if c.dep_ in _SUBJECTS), None)
+            if subj is not None and subj.i > verb.i and not ls <= subj.idx < le:
+                between = verb.doc[verb.i + 1 : subj.left_edge.i]
+                if all(t.is_punct for t in between):
+                    return subj
+        return None
+
+    def _speaker(self, subj: Any, base: int) -> str | None:
+        low = subj.lower_
+        pos = base + subj.idx
+        if low in ("he", "she"):
+            return self.pronoun(pos, low)
+        if low in _NON_SPEAKERS or subj.pos_ == "PRON":
+            return None
+        appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        own = self.doc.entity_at(base + subj.idx, base + subj.idx + len(subj.text))
+        if appos is not None and (own is None or own.label != "PERSON"):
+            # "Acme's chief, Jo Lee, said": the name in apposition, not the role.
+            subj = appos
+            pos = base + subj.idx
+        if subj.pos_ == "PROPN":
+            return self._proper(subj, base)
+        if subj.lower_ in DOCUMENT_NOUNS:
+            return self._document(subj, base)
+        return self._description(subj, base)
+
+    def _proper(self, head: Any, base: int) -> str | None:
+        ent = self.doc.entity_at(base + head.idx, base + head.idx + len(head.text))
+        if ent is not None and ent.label in PLACE_LABELS:
+            return None
+        if ent is not None and ent.label in ("PERSON", "ORG"):
+            name = ent.text
+        else:
+            toks = [head]
+            left = head.i - 1
+            while left >= 0 and head.doc[left].pos_ == "PROPN" and head.doc[left].head is head:
+                toks.insert(0, head.doc[left])
+                left -= 1
+            name = " ".join(t.text for t in toks)
+        cleaned = clean_name(name)
+        if cleaned is None:
+            return None
+        if looks_like_person(cleaned.name):
+            return self.persons.expand(cleaned.name, base + head.idx)
+        if ent is not None and ent.label == "ORG":
+            return cleaned.name
+        return None
+
+    def _document(self, noun: Any, base: int) -> str | None:
+        """Read-out material: the author when named ("Lenin's letter", "a letter from X"),
+        else the document when described ("a popular poem"), else nobody."""
+        for child in noun.children:
+            if child.dep_ == "poss" and child.pos_ == "PROPN":
+                return self._proper(child, base)
+            if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
+                obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if obj is not None and obj.pos_ == "PROPN":
+                    return self._proper(obj, base)
+        mods = [c for c in noun.lefts if c.dep_ in ("amod", "compound", "poss")]
+        if not mods or any(m.pos_ == "PRON" for m in mods):
+            return None
+        first = min(m.left_edge.i for m in mods)
+        return str(noun.doc[first : noun.i + 1].text)
+
+    def _description(self, noun: Any, base: int) -> str | None:
+        """A common-noun subject: "the minister" is someone the article named (by role); "an
+        analyst at X" is someone it does not name (kept as the description)."""
+        words = [t for t in noun.subtree if t.dep_ not in ("relcl", "punct", "appos")]
+        det = next((c for c in noun.children if c.dep_ == "det"), None)
+        definite = det is not None and det.lower_ in ("the", "this", "that")
+        owned = any(c.dep_ == "poss" for c in noun.children)
+        if definite or owned:
+            role = noun.lower_
+            if role in PERSON_TITLES:
+                return self.persons.by_role(base + noun.idx, role)
+            return None
+        if det is None or det.lower_ not in ("a", "an"):
+            return None
+        # The description up to the noun and its of/at phrase, without the article.
+        kept = [t for t in words if t.i > det.i and t.pos_ != "PRON"]
+        if not kept or len(kept) > 8:
+            return None
+        text = str(noun.doc[kept[0].i : kept[-1].i + 1].text)
+        return text if "," not in text else None
