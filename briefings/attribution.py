@@ -109,26 +109,55 @@ class Attributor:
         self.persons = persons
         self.quotes = list(quotes)
 
+    def complete(self, name: str) -> str:
+        """A lone first name ("Steve") is the one person the model tags with that first name
+        ("Steve Jobs"), an acronym the one organisation with those initials; with none or
+        several, the name stays as written."""
+        if " " in name:
+            return name
+        if name.isupper() and 2 <= len(name) <= 5:
+            # "GM" is the "General Motors" the article names (initials of its capitalised words).
+            longs = {
+                e.text
+                for e in self.doc.entities
+                if e.label == "ORG"
+                and "".join(w[0] for w in e.text.split() if w[:1].isupper()) == name
+            }
+            return longs.pop() if len(longs) == 1 else name
+        full = {
+            e.text
+            for e in self.doc.entities
+            if e.label == "PERSON" and " " in e.text and e.text.split()[0] == name
+        }
+        return full.pop() if len(full) == 1 else name
+
+    def is_organisation(self, name: str) -> bool:
+        """Whether the model tags ``name`` as an organisation or a place in this article."""
+        labels = {e.label for e in self.doc.entities if e.text == name}
+        return bool(labels & (PLACE_LABELS | {"ORG"})) and "PERSON" not in labels
+
     def pronoun(self, pos: int, pronoun: str) -> str | None:
         """The person "he"/"she" at ``pos`` refers to.
 
-        First the article's speakers and titled people (:meth:`PersonIndex.antecedent`); failing
-        that, the people the model tags in the last few sentences, when they are all one person:
-        two different people there make the pronoun ambiguous, and the answer is None.
+        The article's speakers and titled people (:meth:`PersonIndex.antecedent`) agree with the
+        people the model tags in the last few sentences, or the one person tagged there wins;
+        two different people there and no agreement make the pronoun ambiguous: None.
         """
         found = self.persons.antecedent(pos, pronoun)
-        if found is not None:
-            return found
+        if found is not None and self.is_organisation(found):
+            found = None
         names = {
             self.persons.expand(e.text, e.start)
             for e in self.doc.entities
             if e.label == "PERSON"
-            and pos - 600 <= e.start < pos
+            and pos - 400 <= e.start < pos
             and not any(s <= e.start < t for s, t in self.quotes)
         }
         surnames = {n.split()[-1] for n in names if n.split()}
+        if found is not None and (not surnames or found.split()[-1] in surnames):
+            return found
         if len(surnames) != 1:
-            return None
+            return None  # nobody named just before, or two people: ambiguous
         return max(names, key=len)
 
     # -- finding the predicate --------------------------------------------------------------
@@ -152,7 +181,9 @@ class Attributor:
                   for t in sent]  # fmt: skip
         best: tuple[int, int, Any] | None = None
         for tok in region:
-            if not _outside(tok, local) or not _is_speech(tok):
+            if not _outside(tok, local):
+                continue
+            if not (_is_speech(tok) or self._inverted_after(tok, parsed, le)):
                 continue
             lo, hi = (tok.idx, ls) if tok.idx < ls else (le, tok.idx)
             if any(lo <= s and e <= hi for s, e in local if (s, e) != (ls, le)):
@@ -164,6 +195,18 @@ class Attributor:
         if best is not None:
             return self._from_predicate(best[2], base, ls, le)
         return NOT_FOUND
+
+    @staticmethod
+    def _inverted_after(tok: Any, parsed: Any, le: int) -> bool:
+        """ "“…,” enthused Jo Lee": any verb right after the closing mark with its subject after
+        it is the attribution of the quotation, whatever the verb."""
+        if tok.pos_ != "VERB" or tok.idx < le:
+            return False
+        between = parsed.char_span(le, tok.idx, alignment_mode="expand")
+        if between is None or not all(t.is_punct or t.is_space for t in between):
+            return False
+        subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+        return subj is not None and subj.i > tok.i and subj.pos_ == "PROPN"
 
     def before_paragraph(self, para: int) -> Attribution:
         """Speaker of a quotation that stands alone: the speech verb ending the paragraph before
@@ -216,10 +259,15 @@ class Attributor:
     def _subject(pred: Any, ls: int, le: int) -> Any | None:
         tok = pred
         for _ in range(5):
+            if tok.lower_ in ("quoted", "quoting", "cited", "citing"):
+                # "The paper quoted Lee as saying": Lee speaks, the paper reports.
+                obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+                if obj is not None and not ls <= obj.idx < le:
+                    return obj
             subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
             if subj is not None:
                 if subj.lower_ in ("who", "that") and tok.dep_ == "relcl":
-                    return tok.head
+                    return Attributor._relative_head(tok.head)
                 return subj
             inverted = Attributor._inverted_subject(tok, ls, le)
             if inverted is not None:
@@ -228,6 +276,20 @@ class Attributor:
                 return None
             tok = tok.head
         return None
+
+    @staticmethod
+    def _relative_head(head: Any) -> Any:
+        """ "Jo Lee, an expert at Acme University, who said": the relative clause hangs on the
+        nearest noun; the person is the appositive's head further up."""
+        tok = head
+        for _ in range(4):
+            if tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.dep_ != "pobj"):
+                if tok.dep_ != "pobj":
+                    return tok
+            if tok.dep_ not in ("pobj", "prep", "appos") or tok.head is tok:
+                break
+            tok = tok.head
+        return tok if tok.dep_ != "pobj" else head
 
     @staticmethod
     def _inverted_subject(verb: Any, ls: int, le: int) -> Any | None:

@@ -553,6 +553,11 @@ class _Extractor:
         elif speaker is not None and not self._acceptable(speaker):
             speaker = None
         alone = at_para_start and not (span.continuation or split_part or split_middle)
+        if not syntax.found and speaker is None and alone and self._follows_quote(span, prev):
+            # A quotation paragraph right after one that ends with its attribution ("“…,” said
+            # Lee.") goes on in the same voice.
+            syntax = Attribution(True, prev.speaker if prev is not None else None)
+            speaker = syntax.speaker
         if not syntax.found and speaker is None and alone:
             standalone = self.syntax.before_paragraph(span.para)
             if standalone.found:
@@ -562,6 +567,10 @@ class _Extractor:
             speaker = self._fallback_speaker(
                 speaker, span, prev, at_para_start, split_part or split_middle
             )
+            if speaker is not None and not self._acceptable(speaker):
+                speaker = None
+        if speaker is not None:
+            speaker = self.syntax.complete(speaker)
         short = len(words) < 4 and not other_reject and _starts_upper(content)
         return _Candidate(span, kind, speaker, not reject, short, split_middle)
 
@@ -575,6 +584,16 @@ class _Extractor:
         others = [marks(s) for s in self.spans if s.para == span.para]
         start, end = marks(span)
         return self.syntax.attribute(span.para, start, end, others)
+
+    def _follows_quote(self, span: _Span, prev: _Candidate | None) -> bool:
+        """Whether the paragraph before ``span`` ends with an attributed quotation."""
+        if prev is None or prev.speaker is None or prev.span.para != span.para - 1:
+            return False
+        if prev.span.close_pos is None:
+            return False
+        para_end = self.offsets[prev.span.para] + len(self.paragraphs[prev.span.para])
+        tail = self.text[prev.span.close_pos + 1 : para_end].strip()
+        return not tail.rstrip(".!?").count(".") and len(tail.split()) <= 12
 
     def _fallback_speaker(
         self,
@@ -610,9 +629,9 @@ class _Extractor:
         if is_known_place(speaker):
             return False
         labels = {e.label for e in self.doc.entities if e.text == speaker}
-        if labels & PLACE_LABELS:
-            return False
-        if self.persons.knows(speaker) or labels & {"PERSON", "ORG"}:
+        if labels & PLACE_LABELS or self.syntax.is_organisation(speaker):
+            return False  # an organisation speaks through a verb the parse found, not nearby
+        if self.persons.knows(speaker) or "PERSON" in labels:
             return True
         return len(words) >= 2 and looks_like_person(speaker)
 
