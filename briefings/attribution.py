@@ -283,9 +283,8 @@ class Attributor:
         nearest noun; the person is the appositive's head further up."""
         tok = head
         for _ in range(4):
-            if tok.ent_type_ == "PERSON" or (tok.pos_ == "PROPN" and tok.dep_ != "pobj"):
-                if tok.dep_ != "pobj":
-                    return tok
+            if tok.pos_ == "PROPN" and tok.dep_ != "pobj":
+                return tok
             if tok.dep_ not in ("pobj", "prep", "appos") or tok.head is tok:
                 break
             tok = tok.head
