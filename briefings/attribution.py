@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from briefings.document import PLACE_LABELS, ArticleDoc
+from briefings.gazetteer import is_known_place
 from briefings.speakers import (
     PERSON_TITLES,
     SPEECH_VERBS,
@@ -84,6 +85,12 @@ class Attribution:
 
 
 NOT_FOUND = Attribution(False, None)
+
+
+def _person_name(name: str) -> bool:
+    """Whether a name the model tags PERSON can be shown as one: the surface check, or a first
+    and last name that is no known place ("Jim Press": *press* alone reads as an organisation)."""
+    return looks_like_person(name) or (len(name.split()) >= 2 and not is_known_place(name))
 
 
 def _outside(tok: Any, spans: Sequence[tuple[int, int]]) -> bool:
@@ -194,7 +201,28 @@ class Attributor:
                 best = key
         if best is not None:
             return self._from_predicate(best[2], base, ls, le)
-        return NOT_FOUND
+        return self._credit(parsed, base, le, local)
+
+    def _credit(
+        self, parsed: Any, base: int, le: int, local: Sequence[tuple[int, int]]
+    ) -> Attribution:
+        """ "“…,” Jo Lee, an analyst at Acme.": a name right after the closing mark, in a
+        sentence with no verb of its own outside quotations, credits the quotation."""
+        after = [t for t in parsed if t.idx >= le]
+        while after and after[0].is_punct:
+            after = after[1:]
+        if not after or after[0].pos_ != "PROPN":
+            return NOT_FOUND
+        sent = after[0].sent
+        if any(t.pos_ in ("VERB", "AUX") and _outside(t, local) for t in sent):
+            return NOT_FOUND
+        ent = self.doc.entity_at(base + after[0].idx, base + after[0].idx + 1)
+        if ent is None or ent.label != "PERSON" or ent.start != base + after[0].idx:
+            return NOT_FOUND
+        cleaned = clean_name(ent.text)
+        if cleaned is None or not _person_name(cleaned.name):
+            return NOT_FOUND
+        return Attribution(True, self.persons.expand(cleaned.name, ent.start))
 
     @staticmethod
     def _inverted_after(tok: Any, parsed: Any, le: int) -> bool:
@@ -361,6 +389,23 @@ class Attributor:
         first = min(m.left_edge.i for m in mods)
         return str(noun.doc[first : noun.i + 1].text)
 
+    def _name_inside(self, noun: Any, base: int) -> str | None:
+        """ "the vice chairman of Acme Jo Lee": a role phrase that holds one person's name is
+        that person (two names in it: nobody)."""
+        lo, hi = noun.left_edge.idx, noun.right_edge.idx + len(noun.right_edge.text)
+        people = {
+            e.text
+            for e in self.doc.entities
+            if e.label == "PERSON" and base + lo <= e.start and e.end <= base + hi
+        }
+        if len(people) != 1:
+            return None
+        name = people.pop()
+        cleaned = clean_name(name)
+        if cleaned is None or not _person_name(cleaned.name):
+            return None
+        return self.persons.expand(cleaned.name, base + lo)
+
     def _description(self, noun: Any, base: int) -> str | None:
         """A common-noun subject: "the minister" is someone the article named (by role); "an
         analyst at X" is someone it does not name (kept as the description)."""
@@ -368,6 +413,9 @@ class Attributor:
         det = next((c for c in noun.children if c.dep_ == "det"), None)
         definite = det is not None and det.lower_ in ("the", "this", "that")
         owned = any(c.dep_ == "poss" for c in noun.children)
+        named = self._name_inside(noun, base)
+        if named is not None:
+            return named
         if definite or owned:
             role = noun.lower_
             if role in PERSON_TITLES:
