@@ -134,14 +134,21 @@ class Attributor:
         full = {
             e.text
             for e in self.doc.entities
-            if e.label == "PERSON" and " " in e.text and e.text.split()[0] == name
+            if e.label == "PERSON"
+            and " " in e.text
+            and name in (e.text.split()[0], e.text.split()[-1])
         }
         return full.pop() if len(full) == 1 else name
 
     def is_organisation(self, name: str) -> bool:
         """Whether the model tags ``name`` as an organisation or a place in this article."""
-        labels = {e.label for e in self.doc.entities if e.text == name}
+        labels = self.labels(name)
         return bool(labels & (PLACE_LABELS | {"ORG"})) and "PERSON" not in labels
+
+    def labels(self, name: str) -> set[str]:
+        """Every label the model gives ``name`` in this article (a final full stop ignored)."""
+        name = name.rstrip(".")
+        return {e.label for e in self.doc.entities if e.text.rstrip(".") == name}
 
     def pronoun(self, pos: int, pronoun: str) -> str | None:
         """The person "he"/"she" at ``pos`` refers to.
@@ -159,6 +166,7 @@ class Attributor:
             if e.label == "PERSON"
             and pos - 400 <= e.start < pos
             and not any(s <= e.start < t for s, t in self.quotes)
+            and not self.labels(e.text) & (PLACE_LABELS | {"ORG"})
         }
         surnames = {n.split()[-1] for n in names if n.split()}
         if found is not None and (not surnames or found.split()[-1] in surnames):
@@ -367,8 +375,12 @@ class Attributor:
         cleaned = clean_name(name)
         if cleaned is None:
             return None
-        if looks_like_person(cleaned.name):
-            return self.persons.expand(cleaned.name, base + head.idx)
+        person = ent is not None and ent.label == "PERSON" and _person_name(cleaned.name)
+        if person or looks_like_person(cleaned.name):
+            return self.complete(self.persons.expand(cleaned.name, base + head.idx))
+        completed = self.complete(cleaned.name)
+        if completed != cleaned.name and " " not in cleaned.name:
+            return completed  # "Lee" tagged ORG here, but the article named "Jo Lee" before
         if ent is not None and ent.label == "ORG":
             return cleaned.name
         return None

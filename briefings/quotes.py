@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from briefings.attribution import DOCUMENT_NOUNS, Attribution, Attributor
 from briefings.document import PLACE_LABELS, ArticleDoc, read_document
 from briefings.gazetteer import is_known_place
+from briefings.sentences import split_sentences
 from briefings.models import Article, Quote, QuoteKind
 from briefings.speakers import (
     ADVERB_RE,
@@ -593,7 +594,7 @@ class _Extractor:
             return False
         para_end = self.offsets[prev.span.para] + len(self.paragraphs[prev.span.para])
         tail = self.text[prev.span.close_pos + 1 : para_end].strip()
-        return not tail.rstrip(".!?").count(".") and len(tail.split()) <= 12
+        return len(split_sentences(tail)) == 1 and len(tail.split()) <= 12
 
     def _fallback_speaker(
         self,
@@ -628,7 +629,7 @@ class _Extractor:
             return words[-1].lower() in DOCUMENT_NOUNS
         if is_known_place(speaker):
             return False
-        labels = {e.label for e in self.doc.entities if e.text == speaker}
+        labels = self.syntax.labels(speaker)
         if labels & PLACE_LABELS or self.syntax.is_organisation(speaker):
             return False  # an organisation speaks through a verb the parse found, not nearby
         if self.persons.knows(speaker) or "PERSON" in labels:
