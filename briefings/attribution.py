@@ -35,6 +35,7 @@ from briefings.gazetteer import is_known_place
 from briefings.speakers import (
     PERSON_TITLES,
     SPEECH_VERBS,
+    TITLES,
     PersonIndex,
     clean_name,
     looks_like_person,
@@ -91,6 +92,13 @@ def _person_name(name: str) -> bool:
     """Whether a name the model tags PERSON can be shown as one: the surface check, or a first
     and last name that is no known place ("Jim Press": *press* alone reads as an organisation)."""
     return looks_like_person(name) or (len(name.split()) >= 2 and not is_known_place(name))
+
+
+def _inanimate(tok: Any) -> bool:
+    """A common noun that names no role ("routes", "prices"): no speaker of a participle."""
+    return tok.dep_ == "expl" or (
+        tok.pos_ == "NOUN" and not tok.is_title and tok.lower_ not in TITLES
+    )
 
 
 def _outside(tok: Any, spans: Sequence[tuple[int, int]]) -> bool:
@@ -301,6 +309,8 @@ class Attributor:
                 if obj is not None and not ls <= obj.idx < le:
                     return obj
             subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+            if subj is not None and tok is not pred and _inanimate(subj):
+                subj = None  # "X stated that there were risks, saying": X, not the risks
             if subj is not None:
                 if subj.lower_ in ("who", "that") and tok.dep_ == "relcl":
                     return Attributor._relative_head(tok.head)
@@ -353,11 +363,26 @@ class Attributor:
             # "Acme's chief, Jo Lee, said": the name in apposition, not the role.
             subj = appos
             pos = base + subj.idx
-        if subj.pos_ == "PROPN":
+        if subj.pos_ == "PROPN" or (subj.is_title and self._named(subj, base)):
+            # A capitalised word past the sentence start is a name even when tagged a noun
+            # ("…,” said Angers.").
             return self._proper(subj, base)
         if subj.lower_ in DOCUMENT_NOUNS:
             return self._document(subj, base)
         return self._description(subj, base)
+
+    def _named(self, tok: Any, base: int) -> bool:
+        """Whether a capitalised word tagged a common noun is a name: past the sentence start,
+        or one the model or the article knows as a person's."""
+        if tok.i > tok.sent.start:
+            return True
+        at = base + tok.idx
+        ent = self.doc.entity_at(at, at + len(tok.text))
+        return (
+            (ent is not None and ent.label == "PERSON")
+            or self.persons.knows(tok.text)
+            or self.complete(tok.text) != tok.text
+        )
 
     def _proper(self, head: Any, base: int) -> str | None:
         ent = self.doc.entity_at(base + head.idx, base + head.idx + len(head.text))
@@ -405,6 +430,8 @@ class Attributor:
         """ "the vice chairman of Acme Jo Lee": a role phrase that holds one person's name is
         that person (two names in it: nobody)."""
         lo, hi = noun.left_edge.idx, noun.right_edge.idx + len(noun.right_edge.text)
+        if noun.dep_ in _SUBJECTS and noun.head.i > noun.i:
+            hi = max(hi, noun.head.idx)  # up to its verb: "the chief of staff General Jo Lee said"
         people = {
             e.text
             for e in self.doc.entities

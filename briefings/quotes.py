@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from briefings.attribution import DOCUMENT_NOUNS, Attribution, Attributor
 from briefings.document import PLACE_LABELS, ArticleDoc, read_document
 from briefings.gazetteer import is_known_place
-from briefings.sentences import split_sentences
 from briefings.models import Article, Quote, QuoteKind
+from briefings.sentences import split_sentences
 from briefings.speakers import (
     ADVERB_RE,
     CAP_TOKEN,
