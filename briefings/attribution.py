@@ -148,6 +148,30 @@ class Attributor:
         }
         return full.pop() if len(full) == 1 else name
 
+    def _previous_subject(self, pos: int) -> str | None:
+        """The person who is the subject of the sentence before the one at ``pos`` (when that
+        sentence was parsed): news prose continues with the last sentence's subject."""
+        para = self.doc.paragraph_of(pos)
+        for index in (para, para - 1):
+            parsed = self.doc.parses.get(index)
+            if parsed is None or index < 0:
+                continue
+            base = self.doc.offsets[index]
+            before = [s for s in parsed.sents if base + s.end_char <= pos]
+            if not before:
+                continue
+            last = before[-1]
+            if any(ch in last.text for ch in '“”"«»'):
+                return None
+            subj = next((c for c in last.root.children if c.dep_ in _SUBJECTS), None)
+            if subj is None or subj.pos_ != "PROPN":
+                return None
+            name = self._proper(subj, base)
+            if name is None or "PERSON" not in self.labels(name) | self._person_label(name):
+                return None
+            return name
+        return None
+
     def is_organisation(self, name: str) -> bool:
         """Whether the model tags ``name`` as an organisation or a place in this article."""
         labels = self.labels(name)
@@ -168,6 +192,9 @@ class Attributor:
         found = self.persons.antecedent(pos, pronoun)
         if found is not None and self.is_organisation(found):
             found = None
+        previous = self._previous_subject(pos)
+        if previous is not None:
+            return previous
         names = {
             self.persons.expand(e.text, e.start)
             for e in self.doc.entities
@@ -265,12 +292,24 @@ class Attributor:
             return NOT_FOUND
         last = sents[-1]
         root = last.root
-        colon = last.text.rstrip().endswith(":")
-        if _is_speech(root) or colon:
-            if any(ch in last.text for ch in '“”"«»'):
-                return NOT_FOUND
-            return self._from_predicate(root, self.doc.offsets[para - 1], -1, -1)
+        base = self.doc.offsets[para - 1]
+        if any(ch in last.text for ch in '“”"«»'):
+            return NOT_FOUND
+        if _is_speech(root) or last.text.rstrip().endswith(":"):
+            return self._from_predicate(root, base, -1, -1)
+        # Any verb will do when its subject is a person ("Jo Lee, the minister, presented the
+        # plan."): the next paragraph quotes what that person said about it.
+        subj = self._subject(root, -1, -1)
+        speaker = None if subj is None else self._speaker(subj, base)
+        if speaker is not None and "PERSON" in self.labels(speaker) | self._person_label(speaker):
+            return Attribution(True, speaker)
+        if any(e.label == "PERSON" for e in self.doc.entities
+               if base + last.start_char <= e.start < base + last.end_char):  # fmt: skip
+            return Attribution(True, None)  # someone else is named just before: unsure
         return NOT_FOUND
+
+    def _person_label(self, name: str) -> set[str]:
+        return {"PERSON"} if self.persons.knows(name) else set()
 
     @staticmethod
     def _linked(tok: Any, ls: int, le: int) -> bool:

@@ -553,7 +553,7 @@ class _Extractor:
             speaker = syntax.speaker
         elif speaker is not None and not self._acceptable(speaker):
             speaker = None
-        alone = at_para_start and not (span.continuation or split_part or split_middle)
+        alone = whole_para and not (span.continuation or split_part or split_middle)
         if not syntax.found and speaker is None and alone and self._follows_quote(span, prev):
             # A quotation paragraph right after one that ends with its attribution ("“…,” said
             # Lee.") goes on in the same voice.
