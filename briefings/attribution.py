@@ -157,20 +157,31 @@ class Attributor:
             if parsed is None or index < 0:
                 continue
             base = self.doc.offsets[index]
-            before = [s for s in parsed.sents if base + s.end_char <= pos]
+            before = [
+                s
+                for s in parsed.sents
+                if base + s.end_char <= pos
+                and not self._quoted(base + s.start_char, base + s.end_char)
+            ]
             if not before:
                 continue
             last = before[-1]
-            if any(ch in last.text for ch in '“”"«»'):
-                return None
             subj = next((c for c in last.root.children if c.dep_ in _SUBJECTS), None)
-            if subj is None or subj.pos_ != "PROPN":
+            if (
+                subj is None
+                or subj.pos_ != "PROPN"
+                or self._quoted(base + subj.idx, base + subj.idx)
+            ):
                 return None
             name = self._proper(subj, base)
             if name is None or "PERSON" not in self.labels(name) | self._person_label(name):
                 return None
             return name
         return None
+
+    def _quoted(self, start: int, end: int) -> bool:
+        """Whether text offsets ``start``..``end`` lie inside one quotation (quoted words)."""
+        return any(s <= start and end <= t + 1 for s, t in self.quotes)
 
     def is_organisation(self, name: str) -> bool:
         """Whether the model tags ``name`` as an organisation or a place in this article."""
@@ -348,6 +359,12 @@ class Attributor:
                 if obj is not None and not ls <= obj.idx < le:
                     return obj
             subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+            if subj is not None and ls <= subj.idx < le:
+                # A subject inside the quotation is a parse error ("“…? Working people,” said
+                # Lee"): the speaker is the name right after the verb.
+                subj = Attributor._next_name(tok, le)
+                if subj is not None:
+                    return subj
             if subj is not None and tok is not pred and _inanimate(subj):
                 subj = None  # "X stated that there were risks, saying": X, not the risks
             if subj is not None:
@@ -360,6 +377,18 @@ class Attributor:
             if tok.dep_ not in _CLIMB or tok.head is tok or ls <= tok.head.idx < le:
                 return None
             tok = tok.head
+        return None
+
+    @staticmethod
+    def _next_name(verb: Any, le: int) -> Any | None:
+        nxt = verb.i + 1
+        while nxt < len(verb.doc) and verb.doc[nxt].is_punct:
+            nxt += 1
+        if nxt < len(verb.doc) and verb.doc[nxt].idx >= le and verb.doc[nxt].pos_ == "PROPN":
+            tok = verb.doc[nxt]
+            while tok.dep_ in ("compound", "flat") and tok.head.i > tok.i:
+                tok = tok.head
+            return tok
         return None
 
     @staticmethod
@@ -393,6 +422,14 @@ class Attributor:
         low = subj.lower_
         pos = base + subj.idx
         if low in ("he", "she"):
+            # "Lee said he was shocked, saying": a pronoun in a subordinate clause is the
+            # subject of the clause above it.
+            for anc in subj.ancestors:
+                above = next((c for c in anc.children if c.dep_ in _SUBJECTS), None)
+                if above is not None and above is not subj and above.i < subj.i:
+                    if above.pos_ == "PROPN":
+                        return self._proper(above, base)
+                    break
             return self.pronoun(pos, low)
         if low in _NON_SPEAKERS or subj.pos_ == "PRON":
             return None
