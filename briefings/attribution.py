@@ -439,7 +439,8 @@ class Attributor:
             # "Acme's chief, Jo Lee, said": the name in apposition, not the role.
             subj = appos
             pos = base + subj.idx
-        if subj.pos_ == "PROPN" or (subj.is_title and self._named(subj, base)):
+        capital = subj.text[:1].isupper()
+        if (subj.pos_ == "PROPN" and capital) or (subj.is_title and self._named(subj, base)):
             # A capitalised word past the sentence start is a name even when tagged a noun
             # ("…,” said Angers.").
             return self._proper(subj, base)

@@ -40,6 +40,7 @@ from briefings.speakers import (
     NAME_RUN,
     SPEECH_NOUN_RE,
     SPEECH_VERB_RE,
+    TITLES,
     PersonIndex,
     clean_name,
     looks_like_person,
@@ -626,7 +627,14 @@ class _Extractor:
         if not words:
             return False
         if not speaker[0].isupper():
-            return words[-1].lower() in DOCUMENT_NOUNS
+            # A described source ("senior official", "joint statement"), not a stray phrase
+            # ("in a critical statement", "releasing a statement saying").
+            last = words[-1].lower()
+            return (
+                (last in DOCUMENT_NOUNS or last in TITLES)
+                and words[0].lower() not in _FUNCTION_WORDS
+                and not any(w.endswith("ing") for w in words)
+            )
         if is_known_place(speaker):
             return False
         labels = self.syntax.labels(speaker)

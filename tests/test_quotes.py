@@ -19,8 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from briefings.document import read_document
 from briefings.ingest import article_from_text
 from briefings.models import Article, ArticleMeta, Quote
+from briefings.nlp import load_nlp
 from briefings.quotes import extract_quotes
 from briefings.speakers import PersonIndex, clean_name
 
@@ -366,7 +368,8 @@ def test_transcript_turns_are_not_quotes_but_quoted_material_inside_is() -> None
     )
     assert len(quotes) == 1
     assert quotes[0].text == "We have gas in our flat. And do you?"
-    assert quotes[0].speaker == "popular children’s poem (quoted by Vladimir Orlov)"
+    # Read-out material is the document's words, never the reader's; no "(quoted by …)" suffix.
+    assert quotes[0].speaker == "popular children’s poem"
 
 
 def test_question_label_gives_no_speaker() -> None:
@@ -536,3 +539,132 @@ def test_short_unattributed_or_lowercase_fragments_stay_out() -> None:
         'Critics dismissed the plan as "Dead on arrival."'
     )
     assert extract_quotes(article_from_text(text)) == []
+
+
+# -- attribution by syntax (the model's dependency parse) ------------------------------------
+# Each sentence below is made up to show one general pattern; the speaker must be the subject of
+# the speech verb or noun that governs the quotation, resolved to a person the article names, or
+# None when the text does not say (a wrong name is worse than none).
+
+
+def _spoken(*paragraphs: str) -> list[str | None]:
+    """Speakers of the quotations of an article read with the model (parser included)."""
+    article = _article(*paragraphs)
+    quotes = extract_quotes(article, read_document(article, load_nlp()))
+    for quote in quotes:
+        assert article.text[quote.start : quote.end] == quote.text
+    return [q.speaker for q in quotes]
+
+
+def test_place_modifier_of_the_subject_is_not_the_speaker() -> None:
+    # "said <place> senator <name>": the subject is the name; the place only modifies it.
+    assert _spoken("“We will not sign this agreement,” said Vermont senator Alan Price.") == [
+        "Alan Price"
+    ]
+
+
+def test_country_or_role_of_a_country_never_speaks() -> None:
+    # A role phrase whose person the article never names: abstain, never the country.
+    assert _spoken("The Foreign Minister of Norway said: “We will not sign this agreement.”") == [
+        None
+    ]
+    assert _spoken("Germany said: “We will not send troops to the region this year.”") == [None]
+
+
+def test_role_phrase_goes_to_the_person_the_article_named() -> None:
+    assert _spoken(
+        "Foreign Minister Ola Berg arrived in Geneva on Monday.",
+        "“We will not sign this agreement today,” the minister said.",
+    ) == ["Ola Berg"]
+
+
+def test_reporter_quoting_someone_as_saying() -> None:
+    # "<outlet> quoted <person> as saying": the person speaks, the outlet only reports.
+    assert _spoken(
+        "The daily Le Matin quoted Ivo Lenz as saying: “We do not need new ships this year.”"
+    ) == ["Ivo Lenz"]
+
+
+def test_pronoun_goes_to_the_subject_of_the_sentence_before() -> None:
+    assert _spoken(
+        "Anna Kowalska, the trade commissioner, arrived on Monday.",
+        "“We expect a deal by Friday at the latest,” she said.",
+    ) == ["Anna Kowalska"]
+
+
+def test_pronoun_in_a_subordinate_clause_is_the_subject_above_it() -> None:
+    assert _spoken(
+        "Senator Lee Wong spoke first.",
+        "Representative Tom Ellery said he was shocked, releasing a statement saying "
+        "“This decision is a blow to our workers.”",
+    ) == ["Tom Ellery"]
+
+
+def test_read_out_material_is_not_the_readers() -> None:
+    # "I quote:" inside a transcript turn: the words are a document's, not the reader's.
+    assert _spoken(
+        "Vladimir Orlov: Let me read you something. I quote: “We shall never forget our friends "
+        "in the south.”"
+    ) == [None]
+    # "the letter says" with no author named: not stated; with an author: the author.
+    assert _spoken("The letter says: “Our doors remain open to every nation of goodwill.”") == [
+        None
+    ]
+    assert _spoken(
+        "Governor Tomas Reyes’s letter says: “Our doors remain open to every nation of goodwill.”"
+    ) == ["Tomas Reyes"]
+
+
+def test_writer_of_a_letter_not_its_addressee() -> None:
+    # "<X> wrote to his Minister of Trade: “…”": X wrote it; "Trade" is no speaker.
+    assert _spoken(
+        "In 1921 Peter Lanski wrote to his Minister of Trade: “Buy grain wherever you can find it.”"
+    ) == ["Peter Lanski"]
+
+
+def test_name_crediting_a_quote_without_a_verb() -> None:
+    assert _spoken(
+        "“Prices will fall again in the next quarter,” Jesse Ortega, an analyst at Northfield Bank."
+    ) == ["Jesse Ortega"]
+
+
+def test_participle_skips_an_inanimate_subject() -> None:
+    # "X stated that there was room …, saying “…”": X, not "room".
+    assert _spoken(
+        "Hana Sato stated that there was room for more routes, saying, “We will look at Asia and "
+        "Africa next year.”"
+    ) == ["Hana Sato"]
+
+
+def test_standalone_quote_after_a_person_who_commented() -> None:
+    assert _spoken(
+        "Dana Marsh, a spokeswoman for the mayor, commented on the vote.",
+        "“The city will appeal this ruling before the end of the month.”",
+    ) == ["Dana Marsh"]
+
+
+def test_standalone_quote_after_an_organisation_is_not_stated() -> None:
+    # An organisation named in the sentence before is no speaker of first-person words.
+    assert _spoken(
+        "Acme Corp reported a loss for the third year running.",
+        "“It feels great to be back on track for a profit next year.”",
+    ) == [None]
+
+
+def test_quote_after_an_attributed_quote_keeps_the_person_not_the_company() -> None:
+    assert _spoken(
+        "“We love this city and its people,” said Apex Inc. chief executive Carl Mott.",
+        "“It feels great to open a second plant here.”",
+    ) == ["Carl Mott", "Carl Mott"]
+
+
+def test_organisation_that_speaks_through_a_verb_is_the_source() -> None:
+    assert _spoken("“We remain committed to the project,” Boeing said in a statement.") == [
+        "Boeing"
+    ]
+
+
+def test_indefinite_description_is_kept_when_nobody_is_named() -> None:
+    assert _spoken("“No decision has been taken on the sanctions yet,” a senior official said.") == [
+        "senior official"
+    ]
