@@ -156,7 +156,7 @@ class Attributor:
             parsed = self.doc.parses.get(index)
             if parsed is None or index < 0:
                 continue
-            base = self.doc.offsets[index]
+            base = self.doc.parse_starts[index]
             before = [
                 s
                 for s in parsed.sents
@@ -235,7 +235,7 @@ class Attributor:
         parsed = self.doc.parses.get(para)
         if parsed is None:
             return NOT_FOUND
-        base = self.doc.offsets[para]
+        base = self.doc.parse_starts[para]
         local = [(s - base, e - base) for s, e in quotes]
         ls, le = start - base, end - base
         region = [t for sent in parsed.sents if sent.start_char < le and sent.end_char > ls
@@ -303,7 +303,7 @@ class Attributor:
             return NOT_FOUND
         last = sents[-1]
         root = last.root
-        base = self.doc.offsets[para - 1]
+        base = self.doc.parse_starts[para - 1]
         if any(ch in last.text for ch in '“”"«»'):
             return NOT_FOUND
         if _is_speech(root) or last.text.rstrip().endswith(":"):
