@@ -290,6 +290,20 @@ class Attributor:
         subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
         return subj is not None and subj.i > tok.i and subj.pos_ == "PROPN"
 
+    def modifies_noun(self, para: int, start: int, end: int) -> bool:
+        """Whether the quoted fragment ``start``..``end`` (text offsets) hangs on a noun outside
+        it as a modifier ('a source “with direct knowledge”'): a description, not speech."""
+        parsed = self.doc.parses.get(para)
+        if parsed is None:
+            return False
+        base = self.doc.parse_starts[para]
+        inside = [t for t in parsed if start - base <= t.idx < end - base and not t.is_punct]
+        heads = [t for t in inside if not start - base <= t.head.idx < end - base]
+        return len(heads) == 1 and (
+            heads[0].dep_ in ("prep", "amod", "acl", "relcl")
+            and heads[0].head.pos_ in ("NOUN", "PROPN", "PRON")
+        )
+
     def before_paragraph(self, para: int) -> Attribution:
         """Speaker of a quotation that stands alone: the speech verb ending the paragraph before
         it ("Dana Lee, a spokesperson, commented on the fall.")."""

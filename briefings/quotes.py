@@ -546,6 +546,9 @@ class _Extractor:
             kind = "partial"
             if not (pre_found or post_found):
                 reject = True
+            elif self.syntax.modifies_noun(span.para, span.start, span.end):
+                # 'an official “with knowledge of the talks” said': a description, not words said.
+                reject = True
         speaker = post_speaker or pre_speaker
         syntax = self._syntax(span)
         if syntax.found:

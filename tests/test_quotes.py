@@ -668,3 +668,13 @@ def test_indefinite_description_is_kept_when_nobody_is_named() -> None:
     assert _spoken(
         "“No decision has been taken on the sanctions yet,” a senior official said."
     ) == ["senior official"]
+
+
+def test_quoted_fragment_describing_a_noun_is_no_quote() -> None:
+    # A lower-case fragment that modifies a noun ('a source “with …”') describes someone; it
+    # is nobody's words even with a speech verb in the sentence.
+    article = _article(
+        "According to The Daily Herald, an official “with direct knowledge of the talks” claimed "
+        "that the deal was close."
+    )
+    assert extract_quotes(article, read_document(article, load_nlp())) == []
