@@ -35,7 +35,7 @@ def build_digest(article: Article, nlp: Any) -> Digest:
         file=article.file,
         content_hash=article.content_hash,
         meta=article.meta,
-        summary=tuple(summarize(article.paragraphs)),
+        summary=tuple(summarize(article.paragraphs, sentences=doc.sentences)),
         quotes=quotes,
         timeline=timeline.events,
         unresolved_dates=timeline.unresolved,

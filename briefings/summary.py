@@ -71,18 +71,26 @@ def _is_body_sentence(sentence: Sentence) -> bool:
     return text.endswith((".", "!", "…")) and not text.endswith("?")
 
 
-def summarize(paragraphs: Sequence[str], length: int = DEFAULT_LENGTH) -> list[str]:
+def summarize(
+    paragraphs: Sequence[str],
+    length: int = DEFAULT_LENGTH,
+    *,
+    sentences: Sequence[Sentence] | None = None,
+) -> list[str]:
     """Pick ``length`` sentences of the body that summarise it, in article order.
 
     Args:
         paragraphs: the article body (boilerplate already removed), one paragraph per item.
         length: how many sentences to return; fewer when the body has fewer usable sentences.
+        sentences: the body's sentences when the article was already read
+            (:class:`briefings.document.ArticleDoc`), so the text is not split again.
 
     Returns:
         Verbatim sentences of the body.
     """
-    text = "\n".join(paragraphs)
-    sentences = [s for s in split_sentences(text) if _is_body_sentence(s)]
+    if sentences is None:
+        sentences = split_sentences("\n".join(paragraphs))
+    sentences = [s for s in sentences if _is_body_sentence(s)]
     usable = [s for s in sentences if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS]
     if len(usable) < length:
         usable = [s for s in sentences if len(s.text.split()) >= 4] or sentences
