@@ -94,10 +94,34 @@ def _person_name(name: str) -> bool:
     return looks_like_person(name) or (len(name.split()) >= 2 and not is_known_place(name))
 
 
+_AUX = frozenset(
+    "is was were are be been being am has have had do does did will would shall should can "
+    "could may might must".split()
+)
+
+
+def _pos(tok: Any) -> str:
+    """Coarse part of speech from the tagger's Penn tag.
+
+    The model's attribute ruler (which maps tags to these) costs a third of the parse pass, for
+    the handful of classes attribution tells apart; the mapping is the universal one.
+    """
+    tag = tok.tag_
+    if tag in ("NNP", "NNPS"):
+        return "PROPN"
+    if tag in ("NN", "NNS"):
+        return "NOUN"
+    if tag.startswith("VB") or tag == "MD":
+        return "AUX" if tok.lower_ in _AUX else "VERB"
+    if tag in ("PRP", "PRP$", "WP", "WP$", "EX"):
+        return "PRON"
+    return "X"
+
+
 def _inanimate(tok: Any) -> bool:
     """A common noun that names no role ("routes", "prices"): no speaker of a participle."""
     return tok.dep_ == "expl" or (
-        tok.pos_ == "NOUN" and not tok.is_title and tok.lower_ not in TITLES
+        _pos(tok) == "NOUN" and not tok.is_title and tok.lower_ not in TITLES
     )
 
 
@@ -107,9 +131,9 @@ def _outside(tok: Any, spans: Sequence[tuple[int, int]]) -> bool:
 
 def _is_speech(tok: Any) -> bool:
     low = tok.lower_
-    if tok.pos_ in ("VERB", "AUX") and low in SPEECH_FORMS:
+    if _pos(tok) in ("VERB", "AUX") and low in SPEECH_FORMS:
         return True
-    if tok.pos_ == "NOUN" and low in SPEECH_NOUNS:
+    if _pos(tok) == "NOUN" and low in SPEECH_NOUNS:
         return True
     return low == "according" and any(c.lower_ == "to" for c in tok.children)
 
@@ -169,7 +193,7 @@ class Attributor:
             subj = next((c for c in last.root.children if c.dep_ in _SUBJECTS), None)
             if (
                 subj is None
-                or subj.pos_ != "PROPN"
+                or _pos(subj) != "PROPN"
                 or self._quoted(base + subj.idx, base + subj.idx)
             ):
                 return None
@@ -265,10 +289,10 @@ class Attributor:
         after = [t for t in parsed if t.idx >= le]
         while after and after[0].is_punct:
             after = after[1:]
-        if not after or after[0].pos_ != "PROPN":
+        if not after or _pos(after[0]) != "PROPN":
             return NOT_FOUND
         sent = after[0].sent
-        if any(t.pos_ in ("VERB", "AUX") and _outside(t, local) for t in sent):
+        if any(_pos(t) in ("VERB", "AUX") and _outside(t, local) for t in sent):
             return NOT_FOUND
         ent = self.doc.entity_at(base + after[0].idx, base + after[0].idx + 1)
         if ent is None or ent.label != "PERSON" or ent.start != base + after[0].idx:
@@ -282,13 +306,13 @@ class Attributor:
     def _inverted_after(tok: Any, parsed: Any, le: int) -> bool:
         """ "“…,” enthused Jo Lee": any verb right after the closing mark with its subject after
         it is the attribution of the quotation, whatever the verb."""
-        if tok.pos_ != "VERB" or tok.idx < le:
+        if _pos(tok) != "VERB" or tok.idx < le:
             return False
         between = parsed.char_span(le, tok.idx, alignment_mode="expand")
         if between is None or not all(t.is_punct or t.is_space for t in between):
             return False
         subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
-        return subj is not None and subj.i > tok.i and subj.pos_ == "PROPN"
+        return subj is not None and subj.i > tok.i and _pos(subj) == "PROPN"
 
     def modifies_noun(self, para: int, start: int, end: int) -> bool:
         """Whether the quoted fragment ``start``..``end`` (text offsets) hangs on a noun outside
@@ -301,7 +325,7 @@ class Attributor:
         heads = [t for t in inside if not start - base <= t.head.idx < end - base]
         return len(heads) == 1 and (
             heads[0].dep_ in ("prep", "amod", "acl", "relcl")
-            and heads[0].head.pos_ in ("NOUN", "PROPN", "PRON")
+            and _pos(heads[0].head) in ("NOUN", "PROPN", "PRON")
         )
 
     def before_paragraph(self, para: int) -> Attribution:
@@ -352,7 +376,7 @@ class Attributor:
             to = next(c for c in pred.children if c.lower_ == "to")
             obj = next((c for c in to.children if c.dep_ == "pobj"), None)
             return Attribution(True, None if obj is None else self._speaker(obj, base))
-        if pred.pos_ == "NOUN":
+        if _pos(pred) == "NOUN":
             owner = next((c for c in pred.children if c.dep_ == "poss"), None)
             if owner is not None:
                 return Attribution(True, self._speaker(owner, base))
@@ -398,7 +422,7 @@ class Attributor:
         nxt = verb.i + 1
         while nxt < len(verb.doc) and verb.doc[nxt].is_punct:
             nxt += 1
-        if nxt < len(verb.doc) and verb.doc[nxt].idx >= le and verb.doc[nxt].pos_ == "PROPN":
+        if nxt < len(verb.doc) and verb.doc[nxt].idx >= le and _pos(verb.doc[nxt]) == "PROPN":
             tok = verb.doc[nxt]
             while tok.dep_ in ("compound", "flat") and tok.head.i > tok.i:
                 tok = tok.head
@@ -411,7 +435,7 @@ class Attributor:
         nearest noun; the person is the appositive's head further up."""
         tok = head
         for _ in range(4):
-            if tok.pos_ == "PROPN" and tok.dep_ != "pobj":
+            if _pos(tok) == "PROPN" and tok.dep_ != "pobj":
                 return tok
             if tok.dep_ not in ("pobj", "prep", "appos") or tok.head is tok:
                 break
@@ -441,20 +465,20 @@ class Attributor:
             for anc in subj.ancestors:
                 above = next((c for c in anc.children if c.dep_ in _SUBJECTS), None)
                 if above is not None and above is not subj and above.i < subj.i:
-                    if above.pos_ == "PROPN":
+                    if _pos(above) == "PROPN":
                         return self._proper(above, base)
                     break
             return self.pronoun(pos, low)
-        if low in _NON_SPEAKERS or subj.pos_ == "PRON":
+        if low in _NON_SPEAKERS or _pos(subj) == "PRON":
             return None
-        appos = next((c for c in subj.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+        appos = next((c for c in subj.children if c.dep_ == "appos" and _pos(c) == "PROPN"), None)
         own = self.doc.entity_at(base + subj.idx, base + subj.idx + len(subj.text))
         if appos is not None and (own is None or own.label != "PERSON"):
             # "Acme's chief, Jo Lee, said": the name in apposition, not the role.
             subj = appos
             pos = base + subj.idx
         capital = subj.text[:1].isupper()
-        if (subj.pos_ == "PROPN" and capital) or (subj.is_title and self._named(subj, base)):
+        if (_pos(subj) == "PROPN" and capital) or (subj.is_title and self._named(subj, base)):
             # A capitalised word past the sentence start is a name even when tagged a noun
             # ("…,” said Angers.").
             return self._proper(subj, base)
@@ -484,7 +508,7 @@ class Attributor:
         else:
             toks = [head]
             left = head.i - 1
-            while left >= 0 and head.doc[left].pos_ == "PROPN" and head.doc[left].head is head:
+            while left >= 0 and _pos(head.doc[left]) == "PROPN" and head.doc[left].head is head:
                 toks.insert(0, head.doc[left])
                 left -= 1
             name = " ".join(t.text for t in toks)
@@ -505,14 +529,14 @@ class Attributor:
         """Read-out material: the author when named ("Lenin's letter", "a letter from X"),
         else the document when described ("a popular poem"), else nobody."""
         for child in noun.children:
-            if child.dep_ == "poss" and child.pos_ == "PROPN":
+            if child.dep_ == "poss" and _pos(child) == "PROPN":
                 return self._proper(child, base)
             if child.dep_ == "prep" and child.lower_ in ("from", "by", "of"):
                 obj = next((c for c in child.children if c.dep_ == "pobj"), None)
-                if obj is not None and obj.pos_ == "PROPN":
+                if obj is not None and _pos(obj) == "PROPN":
                     return self._proper(obj, base)
         mods = [c for c in noun.lefts if c.dep_ in ("amod", "compound", "poss")]
-        if not mods or any(m.pos_ == "PRON" for m in mods):
+        if not mods or any(_pos(m) == "PRON" for m in mods):
             return None
         first = min(m.left_edge.i for m in mods)
         return str(noun.doc[first : noun.i + 1].text)
@@ -554,7 +578,7 @@ class Attributor:
         if det is None or det.lower_ not in ("a", "an"):
             return None
         # The description up to the noun and its of/at phrase, without the article.
-        kept = [t for t in words if t.i > det.i and t.pos_ != "PRON"]
+        kept = [t for t in words if t.i > det.i and _pos(t) != "PRON"]
         if not kept or len(kept) > 8:
             return None
         text = str(noun.doc[kept[0].i : kept[-1].i + 1].text)

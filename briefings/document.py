@@ -28,7 +28,7 @@ QUOTE_MARKS = '“”„‟"«»‘’‚'
 #: A quotation mark that is not an apostrophe inside a word ("Ford’s").
 _MARK = re.compile(r"[“”„‟\"«»‘‚]|(?<!\w)’|’(?!\w)")
 #: spaCy components that the NER pass leaves out (the small model's NER has its own embedding).
-_PARSE_ONLY = ["tok2vec", "tagger", "parser", "attribute_ruler"]
+_PARSE_ONLY = ["tok2vec", "tagger", "parser"]
 #: Labels of entities that are places or nationalities, never speakers.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 

