@@ -1,9 +1,11 @@
-"""Direct quotations and their speakers, found with regexes over the article text.
+"""Direct quotations and their speakers.
 
-Why not the NLP model: quotation marks carry most of the signal, and the rest (who said it) is
-expressed by a handful of fixed patterns ("…,” said X", "X said: “…”", "“…,” he added"), so a
-regex pass is both faster (well under a millisecond per article) and easier to reason about than a
-parser.  The extractor works in four steps:
+Quotation marks carry most of the signal for *what* was quoted, so spans are found with regexes
+over the article text (well under a millisecond per article).  *Who* said it is read from the
+dependency parse of the sentences around the quotation (:mod:`briefings.attribution`): the
+subject of the speech verb or noun that governs it.  The surface patterns ("…,” said X") remain
+only where the parse finds no governing verb, and then must name a person.  The extractor works
+in four steps:
 
 1. *Spans*: every paragraph is scanned for quotation marks (curly, straight, guillemets; nested
    single quotes stay inside).  Broken material is repaired the way a reader would: book-style
@@ -13,10 +15,12 @@ parser.  The extractor works in four steps:
 2. *Filter*: scare quotes and quoted names never come back: fragments under four words, title-case
    names, terms after "so-called", "dubbed", "the slogan"; a lower-case fragment is kept (as
    ``partial``) only when a speech verb in its sentence attributes it.
-3. *Speaker*: the attribution next to the quote, then the sentence that introduces it, then the
-   previous part of a split quote, then the paragraph before a stand-alone quotation, then the
-   speaker label of a transcript turn.  Pronouns and bare surnames are resolved through
-   :class:`~briefings.speakers.PersonIndex`.
+3. *Speaker*: the subject of the verb or noun that governs the quote in the parse; an
+   unresolvable subject means "not stated" (None), never a neighbour's name.  Without a
+   governing verb: the previous part of a split quote, the paragraph before a stand-alone
+   quotation, the speaker label of a transcript turn, or the surface patterns, whose answer
+   must be a person (never a place, an organisation or a phrase).  Pronouns and bare surnames
+   are resolved through :class:`~briefings.speakers.PersonIndex` and the model's entities.
 4. *Unmarked*: a first-person sentence printed without its outer marks and closed by "…, he said."
    comes back as ``unmarked``.
 
