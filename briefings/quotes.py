@@ -834,6 +834,8 @@ class _Extractor:
             if len(_words(self.text[sentence.start : end])) < 6:
                 continue
             speaker = self.persons.resolve(tail.group("s"), sentence.start + tail.start("s"))
+            if speaker is not None and not self._acceptable(speaker):
+                speaker = None
             out.append(
                 Quote(
                     text=self.text[sentence.start : end],

@@ -678,3 +678,9 @@ def test_quoted_fragment_describing_a_noun_is_no_quote() -> None:
         "that the deal was close."
     )
     assert extract_quotes(article, read_document(article, load_nlp())) == []
+
+
+def test_unmarked_speech_is_never_given_to_a_country() -> None:
+    # "We …, <country> said." printed without marks: the country is no speaker of these words.
+    quotes = _quotes("We will never give up our claim to the northern islands, Norway said.")
+    assert [(q.kind, q.speaker) for q in quotes] == [("unmarked", None)]
