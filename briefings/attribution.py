@@ -26,7 +26,7 @@ falling back to a guess.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,6 +125,13 @@ def _inanimate(tok: Any) -> bool:
     )
 
 
+def _subject_of(verb: Any) -> Any | None:
+    """The verb's subject; of two (a transcript label parsed as one: "Jo Lee: My aide said"),
+    the one nearest the verb."""
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+    return min(subjects, key=lambda c: abs(c.i - verb.i)) if subjects else None
+
+
 def _outside(tok: Any, spans: Sequence[tuple[int, int]]) -> bool:
     return not any(s <= tok.idx < e for s, e in spans)
 
@@ -142,11 +149,18 @@ class Attributor:
     """Attribution for the quotations of one article (one :class:`ArticleDoc`)."""
 
     def __init__(
-        self, doc: ArticleDoc, persons: PersonIndex, quotes: Sequence[tuple[int, int]] = ()
+        self,
+        doc: ArticleDoc,
+        persons: PersonIndex,
+        quotes: Sequence[tuple[int, int]] = (),
+        narrator: Callable[[int], str | None] | None = None,
     ) -> None:
+        """``narrator(pos)`` names who says "I" at text offset ``pos`` (the speaker of a
+        transcript turn), or None in third-person prose."""
         self.doc = doc
         self.persons = persons
         self.quotes = list(quotes)
+        self.narrator = narrator
 
     def complete(self, name: str) -> str:
         """A lone first name ("Steve") is the one person the model tags with that first name
@@ -190,7 +204,7 @@ class Attributor:
             if not before:
                 continue
             last = before[-1]
-            subj = next((c for c in last.root.children if c.dep_ in _SUBJECTS), None)
+            subj = _subject_of(last.root)
             if (
                 subj is None
                 or _pos(subj) != "PROPN"
@@ -228,6 +242,9 @@ class Attributor:
         if found is not None and self.is_organisation(found):
             found = None
         previous = self._previous_subject(pos)
+        want = {"he": "m", "she": "f"}.get(pronoun.lower())
+        if previous is not None and self.persons.gender(previous) not in (None, want):
+            previous = None  # "Mr. Lee met Mrs. Park. … she said": not Mr. Lee
         if previous is not None:
             return previous
         names = {
@@ -311,7 +328,7 @@ class Attributor:
         between = parsed.char_span(le, tok.idx, alignment_mode="expand")
         if between is None or not all(t.is_punct or t.is_space for t in between):
             return False
-        subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+        subj = _subject_of(tok)
         return subj is not None and subj.i > tok.i and _pos(subj) == "PROPN"
 
     def modifies_noun(self, para: int, start: int, end: int) -> bool:
@@ -396,7 +413,7 @@ class Attributor:
                 obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
                 if obj is not None and not ls <= obj.idx < le:
                     return obj
-            subj = next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+            subj = _subject_of(tok)
             if subj is not None and ls <= subj.idx < le:
                 # A subject inside the quotation is a parse error ("“…? Working people,” said
                 # Lee"): the speaker is the name right after the verb.
@@ -449,7 +466,7 @@ class Attributor:
         for child in verb.rights:
             if child.dep_ not in ("ccomp", "xcomp", "advcl", "conj"):
                 continue
-            subj = next((c for c in child.children if c.dep_ in _SUBJECTS), None)
+            subj = _subject_of(child)
             if subj is not None and subj.i > verb.i and not ls <= subj.idx < le:
                 between = verb.doc[verb.i + 1 : subj.left_edge.i]
                 if all(t.is_punct for t in between):
@@ -463,12 +480,14 @@ class Attributor:
             # "Lee said he was shocked, saying": a pronoun in a subordinate clause is the
             # subject of the clause above it.
             for anc in subj.ancestors:
-                above = next((c for c in anc.children if c.dep_ in _SUBJECTS), None)
+                above = _subject_of(anc)
                 if above is not None and above is not subj and above.i < subj.i:
                     if _pos(above) == "PROPN":
                         return self._proper(above, base)
                     break
             return self.pronoun(pos, low)
+        if low == "i" and self.narrator is not None:
+            return self.narrator(pos)  # "I said then: “…”" in a transcript turn
         if low in _NON_SPEAKERS or _pos(subj) == "PRON":
             return None
         appos = next((c for c in subj.children if c.dep_ == "appos" and _pos(c) == "PROPN"), None)
@@ -512,6 +531,11 @@ class Attributor:
                 toks.insert(0, head.doc[left])
                 left -= 1
             name = " ".join(t.text for t in toks)
+        if ent is not None and ent.label == "ORG" and not self.persons.knows(name):
+            # An institution keeps its words ("Foreign Ministry"), only its article goes.
+            return name[4:] if name.lower().startswith("the ") else name
+        if head.lower_ in PERSON_TITLES and any(c.lower_ == "the" for c in head.children):
+            return self.persons.by_role(base + head.idx, head.lower_)  # "The President said"
         cleaned = clean_name(name)
         if cleaned is None:
             return None

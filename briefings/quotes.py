@@ -348,7 +348,10 @@ class _Extractor:
             self.text, [(s.start, s.end) for s in self.spans], preamble=self.title
         )
         self.syntax = Attributor(
-            doc, self.persons, [(s.open_pos or s.start, s.end) for s in self.spans]
+            doc,
+            self.persons,
+            [(s.open_pos or s.start, s.end) for s in self.spans],
+            narrator=lambda pos: self._turn_speaker(self._para_of(pos), pos),
         )
         self.sentence_starts: list[list[int]] = [
             [

@@ -684,3 +684,37 @@ def test_unmarked_speech_is_never_given_to_a_country() -> None:
     # "We …, <country> said." printed without marks: the country is no speaker of these words.
     quotes = _quotes("We will never give up our claim to the northern islands, Norway said.")
     assert [(q.kind, q.speaker) for q in quotes] == [("unmarked", None)]
+
+
+def test_first_person_in_a_transcript_turn_is_the_turn_speaker() -> None:
+    assert _spoken(
+        "Vladimir Orlov: Thank you. I said then: “We will not give in to pressure from anyone.”"
+    ) == ["Vladimir Orlov"]
+
+
+def test_someone_the_turn_speaker_cites_is_not_the_turn_speaker() -> None:
+    # A transcript label parsed as a second subject must not win over the verb's own subject.
+    assert _spoken(
+        "Vladimir Orlov: My colleague said yesterday: “We are ready to talk at any level.”"
+    ) == [None]
+
+
+def test_institution_keeps_its_name() -> None:
+    # Title words inside an organisation's name are not stripped as if it were a person's.
+    assert _spoken(
+        "In a statement, the Foreign Ministry said: “The talks were useful and will continue.”"
+    ) == ["Foreign Ministry"]
+
+
+def test_capitalised_bare_title_goes_to_the_titled_person() -> None:
+    assert _spoken(
+        "President Ilham Aliyev met the delegation.",
+        "The President said: “Our countries are bound by friendship.”",
+    ) == ["Ilham Aliyev"]
+
+
+def test_pronoun_agrees_with_an_honorific_gender() -> None:
+    assert _spoken(
+        "Mr. Tom Reed met Mrs. Ann Bell on Monday.",
+        "“We agreed on almost everything,” she said.",
+    ) == ["Ann Bell"]
