@@ -66,6 +66,11 @@ DOCUMENT_NOUNS = frozenset(
     treaty charter constitution document text telegram note memo poem song verse book article
     decree order cable editorial manifesto""".split()
 )
+#: Nouns naming an institution that issues statements ("the Kremlin press service").
+INSTITUTION_NOUNS = frozenset(
+    """ministry government office agency embassy council committee commission department service
+    administration secretariat presidency parliament court company bank union alliance""".split()
+)
 _NON_SPEAKERS = frozenset("i we you they it one who which that this these those me us".split())
 _CLIMB = frozenset(
     "advcl xcomp conj acl relcl pcomp pobj prep dobj ccomp agent oprd npadvmod advmod".split()
@@ -584,6 +589,18 @@ class Attributor:
             return None
         return self.persons.expand(cleaned.name, base + lo)
 
+    @staticmethod
+    def _institution(noun: Any) -> str | None:
+        """ "the Kremlin press service", "the Polish government": an institution named by a
+        capitalised modifier speaks as a source; "the company" alone names none."""
+        if noun.lower_ not in INSTITUTION_NOUNS:
+            return None
+        mods = [c for c in noun.lefts if c.dep_ in ("compound", "amod", "nmod")]
+        if not any(m.text[:1].isupper() for m in mods):
+            return None
+        first = min(m.left_edge.i for m in mods)
+        return str(noun.doc[first : noun.i + 1].text)
+
     def _description(self, noun: Any, base: int) -> str | None:
         """A common-noun subject: "the minister" is someone the article named (by role); "an
         analyst at X" is someone it does not name (kept as the description)."""
@@ -594,6 +611,9 @@ class Attributor:
         named = self._name_inside(noun, base)
         if named is not None:
             return named
+        institution = self._institution(noun)
+        if institution is not None:
+            return institution
         if definite or owned:
             role = noun.lower_
             if role in PERSON_TITLES:

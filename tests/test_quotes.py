@@ -718,3 +718,10 @@ def test_pronoun_agrees_with_an_honorific_gender() -> None:
         "Mr. Tom Reed met Mrs. Ann Bell on Monday.",
         "“We agreed on almost everything,” she said.",
     ) == ["Ann Bell"]
+
+
+def test_named_institution_is_a_source_an_unnamed_one_is_not() -> None:
+    assert _spoken(
+        "According to the Kremlin press service, “the leaders discussed trade and energy.”"
+    ) == ["Kremlin press service"]
+    assert _spoken("“The plant will close in May,” the company said on Friday.") == [None]
