@@ -214,6 +214,7 @@ class Attributor:
                 subj is None
                 or _pos(subj) != "PROPN"
                 or self._quoted(base + subj.idx, base + subj.idx)
+                or any(c.dep_ == "conj" for c in subj.children)  # "Lee and Park met": which?
             ):
                 return None
             name = self._proper(subj, base)
@@ -401,6 +402,9 @@ class Attributor:
         if _pos(pred) == "NOUN":
             owner = next((c for c in pred.children if c.dep_ == "poss"), None)
             if owner is not None:
+                low = {"his": "he", "her": "she"}.get(owner.lower_)
+                if low is not None:  # "his statement": whom "he" is
+                    return Attribution(True, self.pronoun(base + owner.idx, low))
                 return Attribution(True, self._speaker(owner, base))
         subject = self._subject(pred, ls, le)
         if subject is None:
@@ -584,10 +588,23 @@ class Attributor:
         if len(people) != 1:
             return None
         name = people.pop()
+        if self._principal(noun.doc, base, name, lo):
+            return None
         cleaned = clean_name(name)
         if cleaned is None or not _person_name(cleaned.name):
             return None
         return self.persons.expand(cleaned.name, base + lo)
+
+    def _principal(self, parsed: Any, base: int, name: str, lo: int) -> bool:
+        """Whether ``name`` in a role phrase is whom the role serves, not who holds it: "a
+        spokesman for (President) Jo Lee", "an aide to Lee", "the envoy of President Lee" —
+        unlike "the chairman of Acme Jo Lee", where an organisation stands between."""
+        at = self.doc.text.find(name, base + lo)
+        toks = [t for t in parsed if base + t.idx < at]
+        i = len(toks) - 1
+        while i >= 0 and toks[i].lower_ in TITLES:
+            i -= 1  # titles before the name belong to it
+        return i >= 0 and toks[i].lower_ in ("for", "to", "of", "with", "at", "from", "by")
 
     @staticmethod
     def _institution(noun: Any) -> str | None:

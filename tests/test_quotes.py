@@ -725,3 +725,17 @@ def test_named_institution_is_a_source_an_unnamed_one_is_not() -> None:
         "According to the Kremlin press service, “the leaders discussed trade and energy.”"
     ) == ["Kremlin press service"]
     assert _spoken("“The plant will close in May,” the company said on Friday.") == [None]
+
+
+def test_the_person_a_spokesman_serves_is_not_the_speaker() -> None:
+    assert _spoken(
+        "“Nothing has been decided yet about the summit,” said a spokesman for Prime Minister "
+        "Jo Park."
+    ) == ["spokesman for Prime Minister Jo Park"]
+
+
+def test_pronoun_after_two_people_is_not_stated() -> None:
+    assert _spoken(
+        "Ivan Petrov, who heads the delegation, and Li Wei, his counterpart, met on Monday.",
+        "“It was a good meeting,” he said.",
+    ) == [None]
