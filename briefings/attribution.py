@@ -166,6 +166,7 @@ class Attributor:
         self.persons = persons
         self.quotes = list(quotes)
         self.narrator = narrator
+        self._labels: dict[str, set[str]] | None = None
 
     def complete(self, name: str) -> str:
         """A lone first name ("Steve") is the one person the model tags with that first name
@@ -234,8 +235,11 @@ class Attributor:
 
     def labels(self, name: str) -> set[str]:
         """Every label the model gives ``name`` in this article (a final full stop ignored)."""
-        name = name.rstrip(".")
-        return {e.label for e in self.doc.entities if e.text.rstrip(".") == name}
+        if self._labels is None:
+            self._labels = {}
+            for e in self.doc.entities:
+                self._labels.setdefault(e.text.rstrip("."), set()).add(e.label)
+        return self._labels.get(name.rstrip("."), set())
 
     def pronoun(self, pos: int, pronoun: str) -> str | None:
         """The person "he"/"she" at ``pos`` refers to.
