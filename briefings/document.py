@@ -29,6 +29,10 @@ QUOTE_MARKS = '“”„‟"«»‘’‚'
 _MARK = re.compile(r"[“”„‟\"«»‘‚]|(?<!\w)’|’(?!\w)")
 #: spaCy components that the NER pass leaves out (the small model's NER has its own embedding).
 _PARSE_ONLY = ["tok2vec", "tagger", "parser"]
+#: Longest stretch parsed at once: a paragraph of quotations longer than this (a wall of text, a
+#: transcript without line breaks) is left to the surface patterns rather than slow a build or
+#: reach the model's length limit.
+MAX_PARSE_CHARS = 20_000
 #: Labels of entities that are places or nationalities, never speakers.
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 
@@ -111,7 +115,9 @@ def _parse_ranges(doc: ArticleDoc) -> dict[int, tuple[int, int]]:
         if i + 1 < len(paragraphs) and paragraphs[i + 1].lstrip()[:1] in QUOTE_MARKS:
             need.append(len(sents) - 1)
         if need:
-            ranges[i] = (sents[min(need)].start, sents[max(need)].end)
+            start, end = sents[min(need)].start, sents[max(need)].end
+            if end - start <= MAX_PARSE_CHARS:
+                ranges[i] = (start, end)
     return ranges
 
 

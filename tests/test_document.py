@@ -77,3 +77,16 @@ def test_without_a_model_there_is_no_parse_and_no_entity() -> None:
     doc = read_document(article, None)
     assert doc.parses == {} and doc.entities == []
     assert len(doc.sentences) == 5
+
+
+def test_a_huge_paragraph_of_quotations_is_not_parsed_but_still_read() -> None:
+    # A wall of quoted sentences with no line break: the build must not slow down or fail on
+    # the model's length limit; the quotes still come back (surface attribution).
+    sentence = "“We will keep talking until the end of the week,” Maria Lopez said. "
+    article = article_from_text(sentence * 400, meta=ArticleMeta())
+    assert len(article.text) > 20_000
+    doc = read_document(article, load_nlp())
+    assert doc.parses == {}
+    digest = build_digest(article, load_nlp())
+    assert len(digest.quotes) == 400
+    assert {q.speaker for q in digest.quotes} == {"Maria Lopez"}
