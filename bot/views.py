@@ -239,7 +239,7 @@ def quotes_view(
     for quote in shown:  # sources only for the page shown: a query can match thousands
         sources = tuple(source_of(library, f) for f in quote.files)
         item = QuoteItem(quote.text, quote.kind, sources, quote.other_speakers)
-        groups.setdefault(quote.speaker or "Unknown speaker", []).append(item)
+        groups.setdefault(quote.speaker or "", []).append(item)  # "": not stated
     return QuotesView(
         summit=summit,
         groups=tuple(QuoteGroup(k, tuple(v)) for k, v in groups.items()),

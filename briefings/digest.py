@@ -1,10 +1,12 @@
-"""One article in, one digest out: the stages run in a fixed order, each a pure function."""
+"""One article in, one digest out: the article is read once (:mod:`briefings.document`) and the
+stages run in a fixed order, each a pure function of that reading."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from briefings.entities import extract_entities
+from briefings.document import read_document
+from briefings.entities import entities_from_spans
 from briefings.models import Article, Digest
 from briefings.quotes import extract_quotes
 from briefings.summary import summarize
@@ -17,11 +19,15 @@ def build_digest(article: Article, nlp: Any) -> Digest:
 
     Args:
         article: an ingested article (boilerplate removed, metadata detected).
-        nlp: the spaCy pipeline from :func:`briefings.nlp.load_nlp` (used for entities only).
+        nlp: the spaCy pipeline from :func:`briefings.nlp.load_nlp` (entities and the parse of
+            the paragraphs with quotations).
     """
     text = article.text
-    quotes = tuple(extract_quotes(article))
-    entities = extract_entities(text, nlp, [q.speaker for q in quotes if q.speaker])
+    doc = read_document(article, nlp)
+    quotes = tuple(extract_quotes(article, doc))
+    entities = entities_from_spans(
+        doc.entity_spans(), text, [q.speaker for q in quotes if q.speaker]
+    )
     timeline = extract_timeline(article)
     summit = detect_summit(
         article.meta.title,
@@ -37,7 +43,7 @@ def build_digest(article: Article, nlp: Any) -> Digest:
         file=article.file,
         content_hash=article.content_hash,
         meta=article.meta,
-        summary=tuple(summarize(article.paragraphs)),
+        summary=tuple(summarize(article.paragraphs, sentences=doc.sentences)),
         quotes=quotes,
         timeline=timeline.events,
         unresolved_dates=timeline.unresolved,

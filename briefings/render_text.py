@@ -29,7 +29,7 @@ def render_digest(digest: Digest) -> str:
         "",
         f"Quotes ({len(digest.quotes)})",
         *(
-            _wrap(f"- {q.speaker or 'unknown speaker'} [{q.kind}]: “{q.text}”")
+            _wrap(f"- {q.speaker or 'speaker not stated'} [{q.kind}]: “{q.text}”")
             for q in digest.quotes
         ),
         "",

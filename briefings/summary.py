@@ -128,20 +128,28 @@ def _is_body_sentence(sentence: Sentence) -> bool:
     return text.endswith((".", "!", "…")) and not text.endswith("?")
 
 
-def summarize(paragraphs: Sequence[str], length: int = DEFAULT_LENGTH) -> list[str]:
+def summarize(
+    paragraphs: Sequence[str],
+    length: int = DEFAULT_LENGTH,
+    *,
+    sentences: Sequence[Sentence] | None = None,
+) -> list[str]:
     """Pick ``length`` sentences of the body that summarise it, in article order.
 
     Args:
         paragraphs: the article body (boilerplate already removed), one paragraph per item.
         length: how many sentences to return; fewer when the body has fewer usable sentences.
+        sentences: the body's sentences when the article was already read
+            (:class:`briefings.document.ArticleDoc`), so the text is not split again.
 
     Returns:
         Verbatim sentences of the body.
     """
-    text = "\n".join(paragraphs)
+    if sentences is None:
+        sentences = split_sentences("\n".join(paragraphs))
     sentences = [
         s
-        for s in map(_without_label, split_sentences(text))
+        for s in map(_without_label, sentences)
         if _is_body_sentence(s) and not is_pleasantry(s.text)
     ]
     usable = [s for s in sentences if MIN_WORDS <= len(s.text.split()) <= MAX_WORDS]

@@ -53,6 +53,33 @@ def test_quotes_are_paged_and_grouped_by_speaker(tmp_path: Path) -> None:
     assert last.page.number == 3 and sum(len(g.quotes) for g in last.groups) == 4
 
 
+def test_quote_without_speaker_reads_speaker_not_stated(tmp_path: Path) -> None:
+    # The extractor abstains (speaker None) when the text does not say who spoke; the reader
+    # must see that it is not stated, not a made-up "Unknown speaker" heading.
+    lib = library_of(
+        [
+            Digest(
+                article_id="q1",
+                file="q.txt",
+                content_hash="h",
+                meta=ArticleMeta(title="Talks", published="2024-07-10"),
+                summary=("Leaders met.",),
+                quotes=(Quote("We will not sign this text today.", None, "direct"),),
+                timeline=(),
+                unresolved_dates=(),
+                entities=Entities(),
+                summit="NATO|Washington|2024",
+                paragraphs=("Leaders met.",),
+            )
+        ],
+        tmp_path / "q.sqlite3",
+    )
+    text = render("quotes", view=quotes_view(lib))
+    shown = "<b>Speaker not stated</b>\n<blockquote>We will not sign this text today.</blockquote>"
+    assert shown in text
+    assert "Unknown" not in text
+
+
 def test_quotes_filter_by_speaker_words(tmp_path: Path) -> None:
     view = quotes_view(_library(tmp_path, quotes=9, events=0), "speaker 1")
     assert view.total == 3 and {g.speaker for g in view.groups} == {"Speaker 1"}
