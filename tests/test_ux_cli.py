@@ -64,3 +64,28 @@ def test_library_deprecation_warnings_are_handled(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "warning" not in result.stdout.lower(), result.stdout
+
+
+# --- defect 10: --help is written for a user ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("package", "commands", "variables"),
+    [
+        ("bot", ("run", "demo", "webhook"), ("TELEGRAM_BOT_TOKEN", "SEEDS_DIR", "DATA_DIR")),
+        ("briefings", ("build", "show", "export"), ("SEEDS_DIR", "DATA_DIR")),
+    ],
+)
+def test_help_is_written_for_a_user(
+    tmp_path: Path, package: str, commands: tuple[str, ...], variables: tuple[str, ...]
+) -> None:
+    result = run([package, "--help"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "`" not in text  # no RST or Markdown markup from docstrings
+    lines = text.splitlines()
+    for command in commands:  # each subcommand is named with what it does
+        described = [ln for ln in lines if ln.split()[:1] == [command] and len(ln.split()) > 3]
+        assert described, f"{command!r} is not described in:\n{text}"
+    for variable in variables:
+        assert variable in text
+    assert "example" in text.lower()
+    assert any(ln.strip().startswith(f"python -m {package}") for ln in lines), text
