@@ -78,12 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     settings = _settings()
     if settings is None:
         return 2
+    if args.mode == "demo":
+        from bot.demo import divert_stderr, log_path, run_demo
+
+        divert_stderr(log_path(settings))  # the terminal is the chat's; the log goes to a file
     configure_logging(
         logging.DEBUG if args.verbose else logging.INFO, secrets=[settings.telegram_bot_token]
     )
     if args.mode == "demo":
-        from bot.demo import run_demo
-
         return run_demo(settings)
     if settings.telegram_bot_token is None:
         print(MISSING_TOKEN, file=sys.stderr)
