@@ -51,7 +51,8 @@ def _settings() -> Settings | None:
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"]).upper()
-            print(f"configuration error: {field}: {error['msg']}", file=sys.stderr)
+            message = error["msg"].removeprefix("Value error, ")
+            print(f"configuration error: {field}: {message}", file=sys.stderr)
         return None
 
 
@@ -90,12 +91,20 @@ def main(argv: list[str] | None = None) -> int:
     if settings.telegram_bot_token is None:
         print(MISSING_TOKEN, file=sys.stderr)
         return 2
-    from bot.app import build_application
-
-    application = build_application(settings)
     if args.mode == "webhook" and (not settings.webhook_url or settings.webhook_secret is None):
         print("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
         return 2
+    from bot.app import build_application
+    from bot.startup import check_folders, connect
+
+    problem = check_folders(settings)
+    if problem is not None:
+        print(f"configuration error: {problem}", file=sys.stderr)
+        return 2
+    application = build_application(settings)
+    code = connect(application, settings)  # retries while Telegram cannot be reached
+    if code is not None:
+        return code
     # Anything escaping the run goes through the redacting log handler, never Python's own
     # traceback printer: PTB puts the token itself into the message of a rejected token.
     try:
