@@ -261,6 +261,9 @@ async def _demo(settings: Settings, console: Any) -> int:
 async def _converse(api: Any, console: Any) -> None:
     """Read lines, send them as the demo user; the watcher shows whatever the bot sends."""
     interactive = sys.stdin.isatty()
+    if interactive:  # line editing and history; before the first input(), which then uses it
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401
     reader = _LineReader(asyncio.get_running_loop(), _PROMPT if interactive else "")
     chat = _Chat(api, console, reader, interactive)
     watcher = asyncio.create_task(chat.watch(), name="demo-watch")

@@ -242,3 +242,60 @@ def test_messages_are_styled_on_a_terminal_and_plain_in_a_pipe() -> None:
     assert "\x1b]8;" in output and "https://example.org/a" in output  # a real terminal link
     with Path(os.devnull).open("w") as devnull:
         assert not type(console)(file=devnull).is_terminal  # a pipe or a file: plain text
+
+
+def test_on_a_terminal_a_push_is_styled_and_lands_above_the_prompt(
+    tmp_path: Path, seeds_dir: Path, seed_store: Path
+) -> None:
+    """On a terminal the briefing is styled (ANSI), and printed above what the person is typing,
+    which is put back on the prompt line instead of being lost in the middle of the chat."""
+    import pty
+    import select
+
+    workdir = make_workdir(tmp_path, seeds_dir, seed_store)
+    primary, secondary = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    environment.update(
+        SEEDS_DIR=str(workdir / "seeds"), DATA_DIR=str(workdir / "data"), TERM="xterm"
+    )
+    environment.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo"], cwd=PROJECT, env=environment,
+        stdin=secondary, stdout=secondary, stderr=secondary, start_new_session=True,
+    )  # fmt: skip
+    os.close(secondary)
+    seen = bytearray()
+
+    def until(needle: bytes, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in seen:
+            assert time.monotonic() < deadline, f"{needle!r} not shown: {bytes(seen[-2000:])!r}"
+            if select.select([primary], [], [], 0.1)[0]:
+                seen.extend(os.read(primary, 65536))
+
+    try:
+        until(b"you> ", 120)
+        os.write(primary, b"/subscribe\r")
+        until(b"Subscribed", 30)
+        until(b"you> ", 30)
+        os.write(primary, b"/sta")  # half typed when the briefing arrives
+        (workdir / "seeds" / "harbour-summit.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        until(NEW_TITLE.encode(), 150)
+        deadline = time.monotonic() + 30
+        while seen.count(b"you> /sta") < 2:  # typed once, put back once after the briefing
+            assert time.monotonic() < deadline, bytes(seen[-2000:])
+            if select.select([primary], [], [], 0.1)[0]:
+                seen.extend(os.read(primary, 65536))
+        shown = bytes(seen).decode("utf-8", "replace")
+        assert "\x1b[1mNew article\x1b[0m" in shown  # bold, as Telegram shows <b>
+        push = shown.index("New article")
+        typed = shown.rfind("you> /sta", 0, push)
+        assert typed < shown.rfind("\r\x1b[K", 0, push)  # the prompt line is cleared first
+        assert shown.find("you> /sta", push) > push  # and what was typed is put back after
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        os.close(primary)
