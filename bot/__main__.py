@@ -1,4 +1,4 @@
-"""``python -m bot [run|demo|webhook]``: settings → application → run."""
+"""The bot's command line: ``python -m bot [run|demo|webhook]`` (settings, then run a mode)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,31 @@ from bot.logging_setup import configure_logging
 
 log = logging.getLogger("bot")
 
+HELP_DESCRIPTION = """\
+Summit Briefings: a Telegram bot that turns news articles about international summits
+(the files in the seeds folder) into briefings: summary, quotes, timeline, sources.
+
+modes:
+  run       connect to Telegram with long polling (the default); needs TELEGRAM_BOT_TOKEN
+  demo      offline demo: a local fake Telegram and a chat in this terminal, no token needed
+  webhook   receive updates through a webhook; needs WEBHOOK_URL and WEBHOOK_SECRET too"""
+
+HELP_EPILOG = """\
+main environment variables:
+  TELEGRAM_BOT_TOKEN   the token @BotFather gave you (read from the environment only)
+  SEEDS_DIR            folder of article files (.txt .md .html), default ./seeds
+  DATA_DIR             digests and the bot's database, default ./data
+  ADMIN_CHAT_IDS       comma-separated chat or user ids allowed to use /reload and /stats
+  SEED_POLL_SECONDS    how often the seeds folder is checked for new articles, default 30
+  TZ                   default time zone of daily briefings, e.g. Europe/Paris (default UTC)
+  DATABASE_URL         sqlite:///path/to/bot.sqlite3 (default DATA_DIR/bot.sqlite3)
+  The README's Configuration section lists them all.
+
+examples:
+  TELEGRAM_BOT_TOKEN=123456:ABC... python -m bot
+  python -m bot demo
+  printf '/summary\\n/quotes aliyev\\n' | python -m bot demo"""
+
 MISSING_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set: export the token @BotFather gave you, "
     "or run `python -m bot demo` for the offline demo."
@@ -27,7 +52,8 @@ def _settings() -> Settings | None:
     except ValidationError as exc:
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"]).upper()
-            print(f"configuration error: {field}: {error['msg']}", file=sys.stderr)
+            message = error["msg"].removeprefix("Value error, ")
+            print(f"configuration error: {field}: {message}", file=sys.stderr)
         return None
 
 
@@ -57,20 +83,36 @@ def webhook_problem(settings: Settings) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument("mode", nargs="?", default="run", choices=("run", "demo", "webhook"))
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description=HELP_DESCRIPTION,
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "mode",
+        nargs="?",
+        default="run",
+        choices=("run", "demo", "webhook"),
+        metavar="MODE",
+        help="run (the default), demo or webhook; see above",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log everything (DEBUG), not only progress"
+    )
     args = parser.parse_args(argv)
     settings = _settings()
     if settings is None:
         return 2
+    if args.mode == "demo":
+        from bot.demo import divert_stderr, log_path, run_demo
+
+        divert_stderr(log_path(settings))  # the terminal is the chat's; the log goes to a file
     configure_logging(
         logging.DEBUG if args.verbose else logging.INFO,
         secrets=[settings.telegram_bot_token, settings.webhook_secret],
     )
     if args.mode == "demo":
-        from bot.demo import run_demo
-
         return run_demo(settings)
     if settings.telegram_bot_token is None:
         print(MISSING_TOKEN, file=sys.stderr)
@@ -80,8 +122,16 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     from bot.app import build_application
+    from bot.startup import check_folders, connect
 
+    problem = check_folders(settings)
+    if problem is not None:
+        print(f"configuration error: {problem}", file=sys.stderr)
+        return 2
     application = build_application(settings)
+    code = connect(application, settings)  # retries while Telegram cannot be reached
+    if code is not None:
+        return code
     # Anything escaping the run goes through the redacting log handler, never Python's own
     # traceback printer: PTB puts the token itself into the message of a rejected token.
     try:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
+from bot.db import parse_database_url
 from briefings.config import EngineSettings
 
 OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
@@ -57,6 +58,23 @@ class Settings(EngineSettings):
             raise ValueError(
                 f"unknown time zone {value[:80]!r} (use an IANA name like Europe/Paris)"
             ) from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        """Refuse at start-up, before any network, a URL the bot cannot open (PostgreSQL)."""
+        if value:
+            parse_database_url(value)  # raises ValueError saying what to use instead
+        return value
+
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an http(s) URL (the default is {OFFICIAL_BASE_URL})"
+            )
         return value
 
     @property

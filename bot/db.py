@@ -81,8 +81,8 @@ def parse_database_url(url: str) -> DatabaseUrl:
         return DatabaseUrl("sqlite", database)
     if scheme in ("postgres", "postgresql", "postgresql+asyncpg"):
         raise ValueError(
-            "PostgreSQL is not supported yet (it needs an asyncpg-backed Database in bot/db.py); "
-            "use sqlite:///path"
+            "PostgreSQL is not supported yet: use sqlite:///path/to/bot.sqlite3, or leave "
+            "DATABASE_URL unset for DATA_DIR/bot.sqlite3"
         )
     raise ValueError(f"unsupported database URL scheme {scheme!r}")
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m briefings build | show FILE | export [SEEDS_DIR]``."""
+"""The engine's command line: ``python -m briefings build | show FILE | export [SEEDS_DIR]``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,25 @@ from briefings.store import DigestStore
 from briefings.store_health import check_store, damage_reason, recover
 
 log = logging.getLogger("briefings")
+
+
+HELP_DESCRIPTION = """\
+Summit Briefings engine: turn news articles about summits (.txt, .md, .html files) into
+digests (summary, quotes with speakers, dated timeline, people, places, organisations) and
+keep them in DATA_DIR, where the bot reads them."""
+
+HELP_EPILOG = """\
+environment variables:
+  SEEDS_DIR               folder of article files, default ./seeds
+  DATA_DIR                where digests are stored, default ./data
+  BRIEFINGS_SPACY_MODEL   spaCy model package for people, places and organisations
+
+examples:
+  python -m briefings build
+  python -m briefings show 002_ae500b144d0d54b5.txt
+  python -m briefings export ../shared/corpus/articles > digests.json
+
+Run "python -m briefings COMMAND --help" for a command's options."""
 
 
 def _build(seeds_dir: Path, store: DigestStore, show_progress: bool) -> BuildReport:
@@ -161,17 +180,41 @@ def cmd_export(settings: EngineSettings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m briefings``."""
-    parser = argparse.ArgumentParser(prog="python -m briefings", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_build = sub.add_parser("build", help="digest new and changed seeds")
-    p_build.add_argument("--seeds-dir", type=Path, default=None)
+    parser = argparse.ArgumentParser(
+        prog="python -m briefings",
+        description=HELP_DESCRIPTION,
+        epilog=HELP_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each step does")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p_build = sub.add_parser(
+        "build",
+        help="digest the new and changed articles of the seeds folder",
+        description="Digest the new and changed articles of the seeds folder into DATA_DIR "
+        "(unchanged files are skipped; unreadable ones are listed with the reason).",
+    )
+    p_build.add_argument(
+        "--seeds-dir", type=Path, default=None, help="folder of articles (default: SEEDS_DIR)"
+    )
     p_build.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p_show = sub.add_parser("show", help="print one article's digest")
-    p_show.add_argument("file", help="seed file name (or path inside the seeds folder)")
-    p_show.add_argument("--seeds-dir", type=Path, default=None)
-    p_export = sub.add_parser("export", help="print all digests as JSON")
-    p_export.add_argument("seeds_dir", nargs="?", default=None)
+    p_show = sub.add_parser(
+        "show",
+        help="print one article's digest in readable form",
+        description="Print one article's digest in readable form (built first if needed).",
+    )
+    p_show.add_argument("file", help="the article's file name, or its path in the seeds folder")
+    p_show.add_argument(
+        "--seeds-dir", type=Path, default=None, help="folder of articles (default: SEEDS_DIR)"
+    )
+    p_export = sub.add_parser(
+        "export",
+        help="print every digest, summit and error of a folder as JSON",
+        description="Build, then print {articles, summits, errors} as JSON on stdout.",
+    )
+    p_export.add_argument(
+        "seeds_dir", nargs="?", default=None, help="folder of articles (default: SEEDS_DIR)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,10 +19,13 @@ from telegram.ext import ContextTypes
 from bot import views
 from bot.handlers.replies import reply
 from bot.keyboards import quotes_search_keyboard, section_keyboard, sources_keyboard
-from bot.render import render
+from bot.render import render, strip_html
 from bot.services import services
 from bot.subscriptions import time_zone
 from bot.views import ArgumentError, summit_by_token, summit_token
+
+if TYPE_CHECKING:
+    from bot.scheduler import BriefingScheduler
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 #: ``t.me/<bot>?start=quotes_cis``: a section, then a summit token or the summit's short name
@@ -37,10 +41,21 @@ def _args(context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 def _require_library(context: ContextTypes.DEFAULT_TYPE) -> None:
-    if not services(context).library.summits:
-        raise ArgumentError(
-            "No articles have been digested yet. Add seed files and try again in a minute."
-        )
+    svc = services(context)
+    if svc.library.summits:
+        return
+    if svc.scheduler is not None and svc.scheduler.preparing:  # the first build is running
+        raise ArgumentError(strip_html(render("preparing", **_preparing(svc.scheduler))))
+    raise ArgumentError(
+        "No articles have been digested yet. Add seed files and try again in a minute."
+    )
+
+
+def _preparing(scheduler: BriefingScheduler | None) -> dict[str, int]:
+    """How many articles the first build is preparing and when to ask again (for templates)."""
+    if scheduler is None:
+        return {"count": 0, "minutes": 0}
+    return {"count": scheduler.preparing, "minutes": scheduler.preparing_minutes}
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +76,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         unknown = words or name
     latest = library.latest_summit()
     keyboard = section_keyboard(summit_token(latest), "", subscribe=True) if latest else None
-    await reply(update, render("start", summits=library.summits, unknown=unknown), keyboard)
+    preparing = _preparing(services(context).scheduler)
+    await reply(
+        update,
+        render("start", summits=library.summits, unknown=unknown, preparing=preparing),
+        keyboard,
+    )
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
