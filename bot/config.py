@@ -35,6 +35,13 @@ class Settings(EngineSettings):
     #: limit is 30); 0 switches the overall limit off (benchmarks against a local fake server).
     rate_limit_overall: float = Field(default=30.0, ge=0)
     flood_window_seconds: float = 10.0
+    #: Briefing deliveries: how long one that keeps failing for passing reasons is retried
+    #: (from its briefing), the longest wait between two tries, when admins are told that
+    #: deliveries are held, and how long a send waits for Telegram's answer.
+    delivery_horizon_hours: float = Field(default=24.0, gt=0)
+    delivery_retry_max_seconds: float = Field(default=60.0, ge=1, le=600)
+    delivery_held_alert_minutes: float = Field(default=10.0, gt=0)
+    send_read_timeout: float = Field(default=15.0, gt=0)
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod
