@@ -485,7 +485,7 @@ class Sender:
                 report.failed += 1
                 return _Outcome.FAILED
             except InvalidToken as exc:
-                # A configuration problem, not this message's: wait without using the budget.
+                # A configuration problem, not this message's: wait, counting no attempt.
                 log.error("Telegram rejected the bot token (%s); deliveries are on hold", exc)
                 await self._record(
                     self._store.mark_retry(

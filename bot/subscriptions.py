@@ -439,9 +439,14 @@ class SubscriptionStore:
             now = self._clock()
             await self._db.execute(
                 "UPDATE deliveries SET attempts = attempts + ?, next_attempt_at = ?, error = ?, "
-                "updated_at = ? WHERE id = ? AND status = 'pending'",
-                (increment, now + max(0.0, delay_s), error[:1000], now, delivery_id),
-            )
+                "updated_at = ?, failing_since = CASE WHEN ? = 1 "
+                "THEN coalesce(failing_since, ?) ELSE failing_since END "
+                "WHERE id = ? AND status = 'pending'",
+                (
+                    increment, now + max(0.0, delay_s), error[:1000], now, increment, now,
+                    delivery_id,
+                ),
+            )  # fmt: skip
 
         await self._db.run(op, f"reschedule delivery {delivery_id}")
 
@@ -461,24 +466,24 @@ class SubscriptionStore:
         """Deliveries kept pending after failed sends: for the admins' "held" notice.
 
         Returns:
-            How many pending deliveries have failed at least once; how many of them belong to
-            briefings recorded before ``since`` (Unix time), i.e. held for long; to how many
-            chats those go; and the last error recorded on one of them.
+            How many pending deliveries are failing (for passing reasons: a 429 does not
+            count); how many of them have been failing since before ``since`` (Unix time),
+            i.e. held for long; to how many chats those go; and the last error recorded on one.
         """
 
         async def op() -> tuple[int, int, int, str]:
             row = await self._db.fetchone(
-                "SELECT count(*), sum(CASE WHEN b.created_at < ? THEN 1 ELSE 0 END), "
-                "count(DISTINCT CASE WHEN b.created_at < ? THEN d.chat_id END), "
-                "max(d.updated_at) "
-                f"FROM {_DELIVERIES} WHERE d.status = 'pending' AND d.attempts > 0",
+                "SELECT count(*), sum(CASE WHEN failing_since < ? THEN 1 ELSE 0 END), "
+                "count(DISTINCT CASE WHEN failing_since < ? THEN chat_id END), "
+                "max(updated_at) "
+                "FROM deliveries WHERE status = 'pending' AND failing_since IS NOT NULL",
                 (since, since),
             )
             if row is None or not row[0]:
                 return 0, 0, 0, ""
             last = await self._db.fetchone(
-                "SELECT error FROM deliveries WHERE status = 'pending' AND attempts > 0 "
-                "AND updated_at = ? LIMIT 1",
+                "SELECT error FROM deliveries WHERE status = 'pending' "
+                "AND failing_since IS NOT NULL AND updated_at = ? LIMIT 1",
                 (row[3],),
             )
             return int(row[0]), int(row[1] or 0), int(row[2] or 0), str(last[0] if last else "")

@@ -553,3 +553,58 @@ async def until_nothing_pending(store: SubscriptionStore, within: float) -> None
 async def _error_of(store: SubscriptionStore, delivery_id: int) -> str:
     rows = await store._db.fetchall("SELECT error FROM deliveries WHERE id = ?", (delivery_id,))
     return str(rows[0][0])
+
+
+async def test_the_send_budget_caps_every_sliding_window_and_serves_replies_first() -> None:
+    """Finding 9 at the unit level: 30 per sliding window for all; a reply jumps the queue."""
+    from bot.rate_limiter import BROADCAST, REPLY, SendBudget
+
+    budget = SendBudget(limit=5, period=0.5)
+    granted: list[tuple[str, float]] = []
+
+    async def take(kind: str, priority: int) -> None:
+        await budget.acquire(priority)
+        granted.append((kind, time.monotonic()))
+
+    broadcasts = [asyncio.create_task(take("b", BROADCAST)) for _ in range(12)]
+    await asyncio.sleep(0.05)  # five went at once; seven broadcast sends wait
+    replies = [asyncio.create_task(take("r", REPLY)) for _ in range(3)]
+    await asyncio.gather(*broadcasts, *replies)
+
+    kinds = [kind for kind, _ in granted]
+    assert kinds[:5] == ["b"] * 5 and kinds[5:8] == ["r"] * 3  # the waiting replies went first
+    times = [at for _, at in granted]
+    for i, start in enumerate(times):
+        assert sum(1 for t in times[i:] if t - start < 0.5) <= 5
+
+
+async def test_a_cancelled_wait_for_the_budget_gives_its_turn_away() -> None:
+    from bot.rate_limiter import BROADCAST, SendBudget
+
+    budget = SendBudget(limit=1, period=0.3)
+    await budget.acquire(BROADCAST)
+    waiting = asyncio.create_task(budget.acquire(BROADCAST))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    async with asyncio.timeout(1):
+        await budget.acquire(BROADCAST)  # the next free slot, not lost to the cancelled wait
+
+
+async def test_held_is_counted_from_the_first_failure_not_from_the_briefings_age() -> None:
+    """A long broadcast reaches its last chats late: one 502 there is no outage to report."""
+    now = [1_000.0]
+    store = await SubscriptionStore.open("sqlite:///:memory:", clock=lambda: now[0])
+    try:
+        await store.create_briefing("b", {1: ["x"], 2: ["y"]})
+        first, second = await store.pending_deliveries()
+        now[0] += 900  # a quarter of an hour into the broadcast
+        await store.mark_retry(first.id, 1.0, "NetworkError: Bad Gateway")
+        await store.mark_retry(second.id, 1.0, "flood control", count_attempt=False)
+        assert await store.held_deliveries(since=now[0] - 600) == (
+            1, 0, 0, "NetworkError: Bad Gateway",
+        )  # fmt: skip
+        now[0] += 601
+        await store.mark_retry(first.id, 2.0, "NetworkError: Bad Gateway")
+        assert (await store.held_deliveries(since=now[0] - 600))[:3] == (1, 1, 1)
+    finally:
+        await store.close()
