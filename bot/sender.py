@@ -439,6 +439,8 @@ class Sender:
             a migration).
         """
         outcome = await self._attempt(row, chat_id, report)
+        if outcome is not _Outcome.RETRY:
+            self._timeouts.pop(row.id, None)
         return outcome, self._moved.pop(row.id, chat_id)
 
     async def _attempt(self, row: Delivery, chat_id: int, report: SendReport) -> _Outcome:
@@ -733,10 +735,11 @@ def _duration(seconds: float) -> str:
 def _maybe_delivered(exc: TimedOut) -> bool:
     """Whether Telegram may have handled a send that timed out.
 
-    A connect or pool timeout means the request never left; a read (or write) timeout means it
-    did, and only the answer is missing.
+    A connect, pool or write timeout means the request never reached Telegram whole; a read
+    timeout means it did, and only the answer is missing.
     """
-    return not isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout) and (
+    never_sent = httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteTimeout
+    return not isinstance(exc.__cause__, never_sent) and (
         "pool timeout" not in str(exc).lower()
     )
 

@@ -608,3 +608,20 @@ async def test_held_is_counted_from_the_first_failure_not_from_the_briefings_age
         assert (await store.held_deliveries(since=now[0] - 600))[:3] == (1, 1, 1)
     finally:
         await store.close()
+
+
+def test_only_a_read_timeout_may_hide_a_delivered_message() -> None:
+    import httpx
+    from telegram.error import TimedOut
+
+    from bot.sender import _maybe_delivered
+
+    def timed_out(cause: Exception) -> TimedOut:
+        error = TimedOut()
+        error.__cause__ = cause
+        return error
+
+    assert _maybe_delivered(timed_out(httpx.ReadTimeout("late")))
+    never = (httpx.ConnectTimeout("no"), httpx.PoolTimeout("no"), httpx.WriteTimeout("no"))
+    for never_sent in never:
+        assert not _maybe_delivered(timed_out(never_sent))
