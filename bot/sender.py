@@ -70,8 +70,8 @@ from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.db import StorageError
+from bot.held import HeldNotice
 from bot.rate_limiter import SINGLE_ATTEMPT, RateLimiter
-from bot.render import render
 from bot.subscriptions import Delivery, SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -172,8 +172,6 @@ class Sender:
         self._horizon = max(0.0, horizon)
         self._read_timeout = read_timeout
         self._timeout_retry_delay = max(0.0, timeout_retry_delay)
-        self._admins = admin_chat_ids
-        self._held_alert_after = held_alert_after
         self._base_backoff = max(0.0, base_backoff)
         self._max_backoff = max(self._base_backoff, max_backoff)
         self._concurrency = concurrency
@@ -200,10 +198,6 @@ class Sender:
         self._failing = 0  # sends failed for passing reasons since the last success
         self._failing_since = 0.0  # time.monotonic() of the first of them
         self._unreadable_logged = False
-        self._held_check = False  # deliveries were rescheduled: look for long holds
-        self._notice_due = 0.0  # time.monotonic() before which no held notice is tried
-        #: The latest figures of deliveries held for long: (messages, chats, last error).
-        self._episode: tuple[int, int, str] | None = None
         self._inflight: set[asyncio.Task[tuple[_Outcome, int]]] = set()
         #: Delivery id -> new chat id, when sending it followed a group migration.
         self._moved: dict[int, int] = {}
@@ -213,6 +207,11 @@ class Sender:
         self._rng = random.Random()
         self._progress = 0
         self._total = 0
+        self._held = HeldNotice(
+            bot, store, admin_chat_ids,
+            alert_after=held_alert_after, horizon=self._horizon,
+            read_timeout=read_timeout, retry_every=self._max_backoff,
+        )  # fmt: skip
 
     # --- public API --------------------------------------------------------------------------
 
@@ -268,8 +267,9 @@ class Sender:
                 retried = False
                 try:
                     retried = (await self.flush()).retried > 0
-                    self._held_check |= retried
-                    await self._tell_admins_if_held()
+                    if retried:
+                        self._held.arm()
+                    await self._held.check()
                 except StorageError as exc:
                     log.warning("sending paused, the database is unavailable: %s", exc)
                 except Exception:
@@ -651,54 +651,6 @@ class Sender:
         report.retried += 1
         return _Outcome.RETRY
 
-    async def _tell_admins_if_held(self) -> None:
-        """Tell the admins once when deliveries have been held for long (an outage).
-
-        Checked only after rounds that rescheduled something, until nothing is held.  The
-        notice is sent directly (not queued behind a broadcast) and retried while it fails;
-        when the outage kept it from going until everything held went out, it says so
-        instead.  A new notice comes only after everything held went out (a new episode).
-        The admins who were told are kept in the ledger's state: a restart does not repeat it.
-        """
-        if not self._admins or not self._held_check:
-            return
-        since = self._store.now() - self._held_alert_after
-        retrying, held, chats, error = await self._store.held_deliveries(since)
-        if held:
-            self._episode = (held, chats, error)
-        told = set(filter(None, (await self._store.get_state("held_notice") or "").split(",")))
-        untold = [admin for admin in sorted(self._admins) if str(admin) not in told]
-        if not retrying and (self._episode is None or not untold):
-            self._held_check = False  # the episode is over, and told if it had to be
-            self._episode = None
-            if told:
-                await self._store.set_state("held_notice", "")
-            return
-        if self._episode is None or not untold or time.monotonic() < self._notice_due:
-            return
-        count, chats, error = self._episode
-        text = render(
-            "held", count=count, chats=chats, held_for=_duration(self._held_alert_after),
-            horizon_hours=f"{self._horizon / 3600:g}", error=error, over=not retrying,
-        )  # fmt: skip
-        for admin in untold:
-            try:
-                await self._bot._post(
-                    "sendMessage",
-                    {"chat_id": admin, "text": text, "parse_mode": ParseMode.HTML},
-                    read_timeout=self._read_timeout,
-                )
-            except (TelegramError, httpx.HTTPError) as exc:
-                log.warning("cannot tell admin %d that deliveries are held: %s", admin, exc)
-                self._notice_due = time.monotonic() + self._max_backoff
-                continue
-            told.add(str(admin))
-            await self._store.set_state("held_notice", ",".join(sorted(told)))
-            log.warning(
-                "told admin %d: %d deliveries to %d chats held for over %s: %s",
-                admin, count, chats, _duration(self._held_alert_after), error,
-            )  # fmt: skip
-
     @staticmethod
     async def _record(write: Awaitable[None]) -> bool:
         """Run a ledger write; a storage failure is logged, and the delivery stays pending.
@@ -722,16 +674,6 @@ class Sender:
             )  # fmt: skip
 
 
-def _duration(seconds: float) -> str:
-    """How long, for people: "10 minutes", "1 hour", "45 seconds"."""
-    for unit, size in (("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            value = round(seconds / size)
-            return f"{value} {unit}{'' if value == 1 else 's'}"
-    value = round(seconds)
-    return f"{value} second{'' if value == 1 else 's'}"
-
-
 def _maybe_delivered(exc: TimedOut) -> bool:
     """Whether Telegram may have handled a send that timed out.
 
@@ -739,9 +681,7 @@ def _maybe_delivered(exc: TimedOut) -> bool:
     timeout means it did, and only the answer is missing.
     """
     never_sent = httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteTimeout
-    return not isinstance(exc.__cause__, never_sent) and (
-        "pool timeout" not in str(exc).lower()
-    )
+    return not isinstance(exc.__cause__, never_sent) and ("pool timeout" not in str(exc).lower())
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:
