@@ -58,14 +58,24 @@ class SendBudget:
     Each request takes a slot when it is let go; the slot is counted until ``period`` after
     that.  Waiting requests queue by (priority, arrival): a reply that arrives while broadcast
     messages wait gets the next free slot.  Cancelled waiters just leave the queue.
+
+    While people are being answered (a reply went in the last ``2 * period``), broadcasts stop
+    at ``limit - headroom`` slots: the replies find a free slot at once, and the total stays
+    below the limit by a margin, so the network's jitter does not push a second over it at
+    Telegram (each 429 a reply draws holds every reply for a second).  Without replies, a
+    broadcast may use the whole budget.
     """
 
-    def __init__(self, limit: int = 30, period: float = 1.0 + JITTER_MARGIN) -> None:
+    def __init__(
+        self, limit: int = 30, period: float = 1.0 + JITTER_MARGIN, *, headroom: int = 2
+    ) -> None:
         """A budget of ``limit`` requests per sliding ``period`` seconds."""
         if limit < 1 or period <= 0:
             raise ValueError("limit must be at least 1 and period positive")
         self.limit = limit
         self.period = period
+        self._headroom = max(0, min(headroom, limit - 1))
+        self._last_reply = -1e9  # time.monotonic() of the last slot given to a reply
         self._granted: deque[float] = deque()  # time.monotonic() of each slot in the window
         self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
@@ -83,22 +93,32 @@ class SendBudget:
         return _Slot(self, priority)
 
     def _dispatch(self) -> None:
-        self._timer = None
+        if self._timer is not None:  # one timer at most: this call replaces it
+            self._timer.cancel()
+            self._timer = None
         now = time.monotonic()
         while self._granted and self._granted[0] <= now - self.period:
             self._granted.popleft()
+        cap = self.limit
         while self._queue:
-            future = self._queue[0][2]
+            priority, _, future = self._queue[0]
             if future.done():  # its waiter was cancelled
                 heapq.heappop(self._queue)
                 continue
-            if len(self._granted) >= self.limit:
+            cap = self.limit
+            if priority != REPLY and now - self._last_reply < 2 * self.period:
+                cap = self.limit - self._headroom
+            if len(self._granted) >= cap:
                 break
             heapq.heappop(self._queue)
             self._granted.append(now)
+            if priority == REPLY:
+                self._last_reply = now
             future.set_result(None)
-        if self._queue and self._timer is None:
-            wait = self._granted[0] + self.period - now if self._granted else 0.0
+        if self._queue:
+            # When the window has room for the head of the queue again.
+            over = len(self._granted) - cap
+            wait = self._granted[over] + self.period - now if over >= 0 else 0.0
             self._timer = asyncio.get_running_loop().call_later(max(0.0, wait), self._dispatch)
 
 

@@ -625,3 +625,16 @@ def test_only_a_read_timeout_may_hide_a_delivered_message() -> None:
     never = (httpx.ConnectTimeout("no"), httpx.PoolTimeout("no"), httpx.WriteTimeout("no"))
     for never_sent in never:
         assert not _maybe_delivered(timed_out(never_sent))
+
+
+async def test_while_people_are_answered_broadcasts_leave_headroom_in_the_budget() -> None:
+    from bot.rate_limiter import BROADCAST, REPLY, SendBudget
+
+    budget = SendBudget(limit=5, period=0.5, headroom=2)
+    await budget.acquire(REPLY)
+    waiting = [asyncio.create_task(budget.acquire(BROADCAST)) for _ in range(6)]
+    await asyncio.sleep(0.1)
+    assert sum(task.done() for task in waiting) == 2  # 1 reply + 2 broadcasts: 2 slots free
+    async with asyncio.timeout(1):
+        await budget.acquire(REPLY)  # a reply still finds a slot at once
+        await asyncio.gather(*waiting)  # and the broadcast goes on as the window moves
