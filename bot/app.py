@@ -211,6 +211,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         svc.subscriptions,
         max_rate=min(BROADCAST_RATE, settings.rate_limit_overall or BROADCAST_RATE),
         per_chat_interval=1.0,
+        horizon=settings.delivery_horizon_hours * 3600,
+        max_backoff=settings.delivery_retry_max_seconds,
+        read_timeout=settings.send_read_timeout,
+        admin_chat_ids=settings.admin_chat_ids,
+        held_alert_after=settings.delivery_held_alert_minutes * 60,
     )
     # Builds and library reloads run in worker threads of this process; while one holds the
     # GIL, the event loop waits up to the switch interval for it at every await.  1 ms instead

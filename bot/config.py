@@ -38,6 +38,13 @@ class Settings(EngineSettings):
     flood_window_seconds: float = 10.0
     #: A seed whose digest takes longer is reported and its digest worker replaced.
     build_file_timeout_seconds: float = Field(default=120.0, gt=0)
+    #: Briefing deliveries: how long one that keeps failing for passing reasons is retried
+    #: (from its briefing), the longest wait between two tries, when admins are told that
+    #: deliveries are held, and how long a send waits for Telegram's answer.
+    delivery_horizon_hours: float = Field(default=24.0, gt=0)
+    delivery_retry_max_seconds: float = Field(default=60.0, ge=1, le=600)
+    delivery_held_alert_minutes: float = Field(default=10.0, gt=0)
+    send_read_timeout: float = Field(default=15.0, gt=0)
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod

@@ -144,6 +144,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "WHERE status = 'pending'",
         "CREATE INDEX deliveries_chat ON deliveries (chat_id, status)",
     ),
+    (
+        # When a delivery first failed for a passing reason (NULL: it has not): how long it
+        # has been held, for the admins' notice.  A briefing's age says nothing about that (a
+        # broadcast to 10,000 chats takes minutes before it reaches the last chat).
+        "ALTER TABLE deliveries ADD COLUMN failing_since DOUBLE PRECISION",
+    ),
 )
 
 _DIALECT_TOKENS = {"sqlite": {"serial_pk": "INTEGER PRIMARY KEY"}}

@@ -18,10 +18,22 @@ this module sends what the ledger says is owed.  Why it is shaped this way:
   holds all new sends for ``retry_after`` (a 429 during a broadcast is almost always the global
   limit) and lets them go again one by one at its paced rate.  The limiter's own retry would
   hold every request and then release them together, a burst that draws the next 429.
-* **Errors by meaning.**  Flood control waits without using up the failure budget; a blocked
-  chat is unsubscribed and never retried; a migrated group is followed to its new id; network
-  trouble is retried with exponential backoff and jitter; a ``BadRequest`` is our bug and fails
-  at once instead of looping.
+* **Errors by meaning.**  Only an answer that no retry can change ends a delivery: a blocked
+  chat or one Telegram does not know is unsubscribed and never retried, a ``BadRequest`` is our
+  bug and fails at once.  Everything passing (5xx, dropped connections, timeouts, 429) keeps the
+  delivery pending, however long it lasts, up to a horizon (24 h from the briefing by default):
+  outages last longer than any fixed number of tries.  Retries back off exponentially with
+  jitter up to ``max_backoff`` (a minute), and when sends keep failing the whole sender holds
+  for that long too, then probes again, so an outage costs a few requests a minute.  Admins are
+  told once when deliveries are held for long.
+* **A slow answer is not a lost message.**  Sends wait ``read_timeout`` (15 s, well above
+  Telegram's usual answer times) for an answer.  A send that timed out may well have been
+  delivered, and the Bot API has no idempotency key: it is retried once, after
+  ``timeout_retry_delay`` and with twice the timeout; if that times out too, it is recorded as
+  sent, unconfirmed.  So a timed-out message arrives at most twice.
+* **An ``ok`` answer is a send.**  The answer is not parsed into a ``Message`` (``Bot._post``):
+  an answer with fields PTB cannot read (an emulator, a newer API) would otherwise turn a
+  delivered message into a failure, and a resend.
 """
 
 from __future__ import annotations
@@ -38,7 +50,9 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Any
 
+import httpx
 import telegram
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -52,9 +66,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.db import StorageError
+from bot.held import HeldNotice
 from bot.rate_limiter import SINGLE_ATTEMPT, RateLimiter
 from bot.subscriptions import Delivery, SubscriptionStore
 
@@ -66,6 +82,12 @@ _MAX_MIGRATION_HOPS = 3
 _DRAIN_TIMEOUT = 30.0
 #: Briefing messages per second the bot's sender starts: a little under Telegram's 30/s.
 BROADCAST_RATE = 28.5
+#: Seconds a send waits for Telegram's answer.  Telegram answers sendMessage in well under a
+#: second, a few seconds when it is busy; PTB's default of 5 s turned busy moments into
+#: timeouts, and every timeout into a possible duplicate.
+SEND_READ_TIMEOUT = 15.0
+#: Sends that fail in a row (with no success between) before the whole sender holds.
+_HOLD_AFTER = 3
 
 
 @dataclass(slots=True)
@@ -74,9 +96,9 @@ class SendReport:
 
     #: Messages Telegram accepted.
     sent: int = 0
-    #: Deliveries rescheduled (flood control, network trouble).
+    #: Deliveries rescheduled (flood control, network trouble, timeouts).
     retried: int = 0
-    #: Deliveries given up on (bad request, retry budget used up).
+    #: Deliveries given up on (bad request, held beyond the horizon).
     failed: int = 0
     #: Chats that blocked the bot (their deliveries are failed and subscriptions dropped).
     blocked: int = 0
@@ -104,14 +126,18 @@ class Sender:
         bot: telegram.Bot,
         store: SubscriptionStore,
         *,
-        max_attempts: int = 8,
         base_backoff: float = 1.0,
         concurrency: int = 30,
-        max_backoff: float = 300.0,
+        max_backoff: float = 60.0,
         batch_size: int = 1000,
         progress_every: int = 500,
         max_rate: float | None = None,
         per_chat_interval: float = 0.0,
+        horizon: float = 24 * 3600.0,
+        read_timeout: float = SEND_READ_TIMEOUT,
+        timeout_retry_delay: float = 30.0,
+        admin_chat_ids: frozenset[int] = frozenset(),
+        held_alert_after: float = 600.0,
     ) -> None:
         """Set up a sender (nothing is sent until :meth:`flush` or :meth:`run_forever`).
 
@@ -120,11 +146,11 @@ class Sender:
                 :class:`~bot.rate_limiter.RateLimiter` each send is tried once and a 429 is
                 handled here; with any other limiter, that limiter's retries apply.
             store: the ledger.
-            max_attempts: failed network attempts after which a delivery is given up.
             base_backoff: first retry delay in seconds after a network error; doubles per
                 attempt (with jitter), up to ``max_backoff``.
             concurrency: chats served at the same time.
-            max_backoff: longest delay between two network retries, in seconds.
+            max_backoff: longest delay between two retries of a delivery, and longest hold of
+                all sends while they keep failing, in seconds.
             batch_size: deliveries read from the ledger at a time.
             progress_every: log progress at INFO every this many sends in a big broadcast.
             max_rate: messages per second this sender starts at most, evenly spaced (None: no
@@ -132,12 +158,20 @@ class Sender:
                 within the flood limit: each 429 would hold *all* sends for a second or more.
             per_chat_interval: seconds between two messages to the same chat (the parts of a
                 long briefing); Telegram allows about one message per second per chat.
+            horizon: seconds after a briefing was recorded until which a delivery that keeps
+                failing for passing reasons is retried; then it is failed with the last error.
+            read_timeout: seconds a send waits for Telegram's answer.
+            timeout_retry_delay: seconds to wait before the one retry of a timed-out send.
+            admin_chat_ids: chats told (once) when deliveries are held for long.
+            held_alert_after: seconds after which a delivery still held counts as "long".
         """
-        if max_attempts < 1 or concurrency < 1 or batch_size < 1:
-            raise ValueError("max_attempts, concurrency and batch_size must be at least 1")
+        if concurrency < 1 or batch_size < 1:
+            raise ValueError("concurrency and batch_size must be at least 1")
         self._bot = bot
         self._store = store
-        self._max_attempts = max_attempts
+        self._horizon = max(0.0, horizon)
+        self._read_timeout = read_timeout
+        self._timeout_retry_delay = max(0.0, timeout_retry_delay)
         self._base_backoff = max(0.0, base_backoff)
         self._max_backoff = max(self._base_backoff, max_backoff)
         self._concurrency = concurrency
@@ -154,18 +188,30 @@ class Sender:
         self._slot_lock = asyncio.Lock()  # paced sends queue here, first come first served
         self._per_chat_interval = max(0.0, per_chat_interval)
         limiter = getattr(bot, "rate_limiter", None)
-        self._send_options: dict[str, int] = (
-            {"rate_limit_args": SINGLE_ATTEMPT} if isinstance(limiter, RateLimiter) else {}
+        self._api_kwargs: dict[str, Any] | None = (
+            ExtBot._merge_api_rl_kwargs(None, SINGLE_ATTEMPT)
+            if isinstance(limiter, RateLimiter)
+            else None
         )
+        #: Delivery id -> sends of it that timed out (Telegram may have delivered them).
+        self._timeouts: dict[int, int] = {}
+        self._failing = 0  # sends failed for passing reasons since the last success
+        self._failing_since = 0.0  # time.monotonic() of the first of them
+        self._unreadable_logged = False
         self._inflight: set[asyncio.Task[tuple[_Outcome, int]]] = set()
         #: Delivery id -> new chat id, when sending it followed a group migration.
         self._moved: dict[int, int] = {}
-        #: Sent, but recording it failed (database locked): delivery id -> message id.  Kept
-        #: so the message is never sent again while this process lives; written at next chance.
-        self._unrecorded: dict[int, int] = {}
+        #: Sent, but recording it failed (database locked): delivery id -> (message id, note).
+        #: Kept so the message is never sent again while this process lives; written later.
+        self._unrecorded: dict[int, tuple[int | None, str | None]] = {}
         self._rng = random.Random()
         self._progress = 0
         self._total = 0
+        self._held = HeldNotice(
+            bot, store, admin_chat_ids,
+            alert_after=held_alert_after, horizon=self._horizon,
+            read_timeout=read_timeout, retry_every=self._max_backoff,
+        )  # fmt: skip
 
     # --- public API --------------------------------------------------------------------------
 
@@ -221,6 +267,9 @@ class Sender:
                 retried = False
                 try:
                     retried = (await self.flush()).retried > 0
+                    if retried:
+                        self._held.arm()
+                    await self._held.check()
                 except StorageError as exc:
                     log.warning("sending paused, the database is unavailable: %s", exc)
                 except Exception:
@@ -271,9 +320,9 @@ class Sender:
             )
 
     async def _record_unrecorded(self) -> None:
-        for delivery_id, message_id in list(self._unrecorded.items()):
+        for delivery_id, (message_id, note) in list(self._unrecorded.items()):
             try:
-                await self._store.mark_sent(delivery_id, message_id)
+                await self._store.mark_sent(delivery_id, message_id, note)
             except StorageError as exc:
                 log.warning("still cannot record sent delivery %d: %s", delivery_id, exc)
                 return
@@ -390,18 +439,14 @@ class Sender:
             a migration).
         """
         outcome = await self._attempt(row, chat_id, report)
+        if outcome is not _Outcome.RETRY:
+            self._timeouts.pop(row.id, None)
         return outcome, self._moved.pop(row.id, chat_id)
 
     async def _attempt(self, row: Delivery, chat_id: int, report: SendReport) -> _Outcome:
         for _hop in range(_MAX_MIGRATION_HOPS + 1):
             try:
-                message = await self._bot.send_message(
-                    chat_id,
-                    row.text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                    **self._send_options,  # type: ignore[arg-type]
-                )
+                result = await self._send(row, chat_id)
             except ChatMigrated as exc:
                 new_chat_id = int(exc.new_chat_id)
                 log.info("chat %d became supergroup %d; following it", chat_id, new_chat_id)
@@ -429,6 +474,11 @@ class Sender:
                 report.blocked += 1
                 return _Outcome.BLOCKED
             except BadRequest as exc:
+                if "chat not found" in str(exc).lower():
+                    log.info("chat %d does not exist (%s); unsubscribing it", chat_id, exc)
+                    await self._record(self._store.forget_chat(chat_id, "chat not found"))
+                    report.blocked += 1
+                    return _Outcome.BLOCKED
                 log.error(
                     "delivery %d (briefing %d part %d) to chat %d rejected, not retried: %s",
                     row.id, row.briefing_id, row.part, chat_id, exc,
@@ -437,7 +487,7 @@ class Sender:
                 report.failed += 1
                 return _Outcome.FAILED
             except InvalidToken as exc:
-                # A configuration problem, not this message's: wait without using the budget.
+                # A configuration problem, not this message's: wait, counting no attempt.
                 log.error("Telegram rejected the bot token (%s); deliveries are on hold", exc)
                 await self._record(
                     self._store.mark_retry(
@@ -446,15 +496,19 @@ class Sender:
                 )
                 report.retried += 1
                 return _Outcome.RETRY
-            except (TimedOut, NetworkError, TelegramError) as exc:
+            except TimedOut as exc:
+                if _maybe_delivered(exc):
+                    return await self._timed_out(row, chat_id, exc, report)
+                return await self._back_off(row, chat_id, f"{type(exc).__name__}: {exc}", report)
+            except (NetworkError, TelegramError) as exc:
                 return await self._back_off(row, chat_id, f"{type(exc).__name__}: {exc}", report)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a bug below us; the retry budget bounds it
+            except Exception as exc:  # a bug below us; the horizon bounds it
                 log.exception("unexpected error sending delivery %d", row.id)
                 return await self._back_off(row, chat_id, f"{type(exc).__name__}: {exc}", report)
             else:
-                await self._mark_sent(row, message.message_id)
+                await self._mark_sent(row, self._message_id(result))
                 report.sent += 1
                 self._count_progress(report)
                 return _Outcome.SENT
@@ -462,35 +516,136 @@ class Sender:
         report.failed += 1
         return _Outcome.FAILED
 
-    async def _mark_sent(self, row: Delivery, message_id: int) -> None:
+    async def _send(self, row: Delivery, chat_id: int) -> object:
+        """``sendMessage`` as ``Bot.send_message`` sends it, returning Telegram's raw result.
+
+        Not parsed into a :class:`~telegram.Message`: once Telegram said ``ok``, the message
+        is delivered whatever else its answer holds (finding: an emulator echoing
+        ``link_preview_options`` as a string made PTB's parser fail after a real send).
+        A retry after a timeout waits twice as long for its answer.
+        """
+        data: dict[str, Any] = {
+            "chat_id": chat_id,
+            "text": row.text,
+            "parse_mode": ParseMode.HTML,
+            "link_preview_options": LinkPreviewOptions(is_disabled=True),
+        }
+        timeout = self._read_timeout * (2 if row.id in self._timeouts else 1)
+        return await self._bot._post(
+            "sendMessage",
+            data,
+            read_timeout=timeout,
+            api_kwargs=dict(self._api_kwargs) if self._api_kwargs else None,
+        )
+
+    def _message_id(self, result: object) -> int | None:
+        """The sent message's id from Telegram's answer; None (logged once) if unreadable."""
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        if isinstance(message_id, int) and not isinstance(message_id, bool):
+            return message_id
+        if not self._unreadable_logged:
+            self._unreadable_logged = True
+            log.warning(
+                "Telegram's answer to sendMessage could not be read (%.200r); the message was "
+                "accepted (ok), so it is recorded as sent (logged once)",
+                result,
+            )
+        return None
+
+    async def _mark_sent(
+        self, row: Delivery, message_id: int | None, note: str | None = None
+    ) -> None:
+        self._failing = 0
+        self._timeouts.pop(row.id, None)
         try:
-            await self._store.mark_sent(row.id, message_id)
+            await self._store.mark_sent(row.id, message_id, note)
         except StorageError as exc:
-            self._unrecorded[row.id] = message_id
+            self._unrecorded[row.id] = (message_id, note)
             log.error(
                 "delivery %d was sent but cannot be recorded yet (%s); will record it later",
                 row.id, exc,
             )  # fmt: skip
 
+    async def _timed_out(
+        self, row: Delivery, chat_id: int, exc: TimedOut, report: SendReport
+    ) -> _Outcome:
+        """No answer in time: Telegram may have delivered it.  Retry once, then presume sent.
+
+        Each retry of a message Telegram did deliver is a duplicate the reader sees, and a
+        message that timed out twice, the second time with twice the patience, was almost
+        certainly handled by a slow Telegram: a third copy would be worse than the small risk
+        that it was lost.  The count lives in memory: a restart in between allows one more.
+        """
+        count = self._timeouts.get(row.id, 0) + 1
+        self._hold_after_failure()
+        if count >= 2:
+            log.warning(
+                "delivery %d to chat %d timed out twice; Telegram probably delivered it, "
+                "recorded as sent (unconfirmed), not sent a third time",
+                row.id, chat_id,
+            )  # fmt: skip
+            await self._mark_sent(row, None, "unconfirmed: the send and its retry timed out")
+            report.sent += 1
+            self._count_progress(report)
+            return _Outcome.SENT
+        self._timeouts[row.id] = count
+        error = f"timed out after {self._read_timeout:g}s ({exc}); retried once"
+        log.warning("delivery %d to chat %d: %s", row.id, chat_id, error)
+        await self._record(self._store.mark_retry(row.id, self._timeout_retry_delay, error))
+        report.retried += 1
+        return _Outcome.RETRY
+
+    def _hold_after_failure(self) -> None:
+        """Sends keep failing (an outage, a slow Telegram): hold all of them for a while.
+
+        After ``_HOLD_AFTER`` failures in a row, each failure holds every send for half as
+        long as the failures have lasted (``base_backoff`` at least, ``max_backoff`` at most),
+        then one send probes again: a blip of a few dropped connections costs a second, an
+        outage of ten minutes a request a minute.  A failure while a hold is on (a send that
+        was already in flight) changes nothing; any success ends it.
+        """
+        now = time.monotonic()
+        if now < self._flood_until:
+            return
+        if not self._failing:
+            self._failing_since = now
+        self._failing += 1
+        if self._failing < _HOLD_AFTER:
+            return
+        lasted = now - self._failing_since
+        hold = min(self._max_backoff, max(self._base_backoff, lasted / 2))
+        hold *= self._rng.uniform(0.75, 1.0)
+        self._flood_until = now + hold
+        log.log(
+            logging.WARNING if self._failing == _HOLD_AFTER else logging.INFO,
+            "sends keep failing (%d in a row for %.0fs); holding them for %.1fs",
+            self._failing, lasted, hold,
+        )  # fmt: skip
+
     async def _back_off(
         self, row: Delivery, chat_id: int, error: str, report: SendReport
     ) -> _Outcome:
-        attempts = row.attempts + 1
-        if attempts >= self._max_attempts:
+        """A passing failure: the delivery stays pending; it fails only past the horizon."""
+        self._hold_after_failure()
+        age = self._store.now() - row.created_at
+        if age >= self._horizon:
+            hours = self._horizon / 3600
             log.warning(
-                "delivery %d to chat %d failed after %d attempts: %s",
-                row.id, chat_id, attempts, error,
+                "delivery %d to chat %d not delivered within %.3g h of its briefing, given up: %s",
+                row.id, chat_id, hours, error,
             )  # fmt: skip
             await self._record(
-                self._store.mark_failed(row.id, f"gave up after {attempts} attempts: {error}")
+                self._store.mark_failed(
+                    row.id, f"not delivered within {hours:.3g} h (the horizon): {error}"
+                )
             )
             report.failed += 1
             return _Outcome.FAILED
-        delay = min(self._max_backoff, self._base_backoff * 2**row.attempts)
-        delay *= self._rng.uniform(0.5, 1.5)
+        delay = self._base_backoff * 2 ** min(row.attempts, 30) * self._rng.uniform(0.5, 1.5)
+        delay = min(self._max_backoff, delay)
         log.info(
-            "delivery %d to chat %d: %s; retry %d/%d in %.1fs",
-            row.id, chat_id, error, attempts, self._max_attempts - 1, delay,
+            "delivery %d to chat %d: %s; retry %d in %.1fs",
+            row.id, chat_id, error, row.attempts + 1, delay,
         )  # fmt: skip
         await self._record(self._store.mark_retry(row.id, delay, error))
         report.retried += 1
@@ -517,6 +672,16 @@ class Sender:
                 "broadcast: %d/%d sent, %d retrying, %d failed",
                 self._progress, self._total, report.retried, report.failed + report.blocked,
             )  # fmt: skip
+
+
+def _maybe_delivered(exc: TimedOut) -> bool:
+    """Whether Telegram may have handled a send that timed out.
+
+    A connect, pool or write timeout means the request never reached Telegram whole; a read
+    timeout means it did, and only the answer is missing.
+    """
+    never_sent = httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteTimeout
+    return not isinstance(exc.__cause__, never_sent) and ("pool timeout" not in str(exc).lower())
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:

@@ -73,13 +73,18 @@ class Delivery:
     text: str
     attempts: int
     status: Status
+    #: When the briefing was recorded (Unix time): a delivery is kept for a horizon from it.
+    created_at: float = 0.0
 
 
 _SET_STATE = (
     "INSERT INTO state (key, value) VALUES (?, ?) "
     "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
-_DELIVERY_COLUMNS = "d.id, d.briefing_id, d.chat_id, d.part, d.text, d.attempts, d.status"
+_DELIVERY_COLUMNS = (
+    "d.id, d.briefing_id, d.chat_id, d.part, d.text, d.attempts, d.status, b.created_at"
+)
+_DELIVERIES = "deliveries d JOIN briefings b ON b.id = d.briefing_id"
 
 
 def _delivery(row: Row) -> Delivery:
@@ -91,6 +96,7 @@ def _delivery(row: Row) -> Delivery:
         text=str(row[4]),
         attempts=int(row[5]),
         status=cast(Status, row[6]),
+        created_at=float(row[7]),
     )
 
 
@@ -259,20 +265,20 @@ class SubscriptionStore:
         await self._db.run(op, f"migrate chat {old_chat_id} to {new_chat_id}")
         log.info("chat %d migrated to %d", old_chat_id, new_chat_id)
 
-    async def forget_chat(self, chat_id: int) -> None:
+    async def forget_chat(self, chat_id: int, reason: str = "blocked") -> None:
         """The bot was blocked or removed: drop the chat's subscriptions, fail what it is owed.
 
-        Pending deliveries are marked failed with reason ``blocked`` (kept for the record, never
-        retried).
+        Pending deliveries are marked failed with ``reason`` (``blocked``, ``chat not found``;
+        kept for the record, never retried).
         """
 
         async def op() -> None:
             await self._db.begin()
             await self._db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
             await self._db.execute(
-                "UPDATE deliveries SET status = 'failed', error = 'blocked', updated_at = ? "
+                "UPDATE deliveries SET status = 'failed', error = ?, updated_at = ? "
                 "WHERE chat_id = ? AND status = 'pending'",
-                (self._clock(), chat_id),
+                (reason, self._clock(), chat_id),
             )
             await self._db.commit()
 
@@ -350,7 +356,7 @@ class SubscriptionStore:
         async def op() -> list[Row]:
             now = self._clock()
             return await self._db.fetchall(
-                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d "
+                f"SELECT {_DELIVERY_COLUMNS} FROM {_DELIVERIES} "
                 "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND NOT EXISTS ("
                 "SELECT 1 FROM deliveries e WHERE e.chat_id = d.chat_id "
                 "AND e.status = 'pending' AND e.id < d.id AND e.next_attempt_at > ?) "
@@ -393,7 +399,7 @@ class SubscriptionStore:
 
         async def op() -> Row | None:
             return await self._db.fetchone(
-                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d WHERE d.id = ?", (delivery_id,)
+                f"SELECT {_DELIVERY_COLUMNS} FROM {_DELIVERIES} WHERE d.id = ?", (delivery_id,)
             )
 
         row = await self._db.run(op, f"read delivery {delivery_id}")
@@ -404,26 +410,29 @@ class SubscriptionStore:
 
         async def op() -> list[Row]:
             return await self._db.fetchall(
-                f"SELECT {_DELIVERY_COLUMNS} FROM deliveries d WHERE d.briefing_id = ? "
+                f"SELECT {_DELIVERY_COLUMNS} FROM {_DELIVERIES} WHERE d.briefing_id = ? "
                 "ORDER BY d.id",
                 (briefing_id,),
             )
 
         return [_delivery(r) for r in await self._db.run(op, "read deliveries")]
 
-    async def mark_sent(self, delivery_id: int, message_id: int) -> None:
+    async def mark_sent(
+        self, delivery_id: int, message_id: int | None, note: str | None = None
+    ) -> None:
         """Telegram accepted the message: never send this delivery again.
 
         Recorded whatever the row's status (a send that raced with :meth:`forget_chat` still
-        happened).
+        happened).  ``message_id`` is None when Telegram's answer did not hold a readable one,
+        or when the send is only presumed (``note`` then says why, e.g. unconfirmed).
         """
 
         async def op() -> None:
             now = self._clock()
             await self._db.execute(
                 "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, "
-                "updated_at = ?, error = NULL WHERE id = ?",
-                (message_id, now, now, delivery_id),
+                "updated_at = ?, error = ? WHERE id = ?",
+                (message_id, now, now, note, delivery_id),
             )
 
         await self._db.run(op, f"mark delivery {delivery_id} sent")
@@ -446,9 +455,14 @@ class SubscriptionStore:
             now = self._clock()
             await self._db.execute(
                 "UPDATE deliveries SET attempts = attempts + ?, next_attempt_at = ?, error = ?, "
-                "updated_at = ? WHERE id = ? AND status = 'pending'",
-                (increment, now + max(0.0, delay_s), error[:1000], now, delivery_id),
-            )
+                "updated_at = ?, failing_since = CASE WHEN ? = 1 "
+                "THEN coalesce(failing_since, ?) ELSE failing_since END "
+                "WHERE id = ? AND status = 'pending'",
+                (
+                    increment, now + max(0.0, delay_s), error[:1000], now, increment, now,
+                    delivery_id,
+                ),
+            )  # fmt: skip
 
         await self._db.run(op, f"reschedule delivery {delivery_id}")
 
@@ -463,6 +477,38 @@ class SubscriptionStore:
             )
 
         await self._db.run(op, f"mark delivery {delivery_id} failed")
+
+    async def held_deliveries(self, since: float) -> tuple[int, int, int, str]:
+        """Deliveries kept pending after failed sends: for the admins' "held" notice.
+
+        Returns:
+            How many pending deliveries are failing (for passing reasons: a 429 does not
+            count); how many of them have been failing since before ``since`` (Unix time),
+            i.e. held for long; to how many chats those go; and the last error recorded on one.
+        """
+
+        async def op() -> tuple[int, int, int, str]:
+            row = await self._db.fetchone(
+                "SELECT count(*), sum(CASE WHEN failing_since < ? THEN 1 ELSE 0 END), "
+                "count(DISTINCT CASE WHEN failing_since < ? THEN chat_id END), "
+                "max(updated_at) "
+                "FROM deliveries WHERE status = 'pending' AND failing_since IS NOT NULL",
+                (since, since),
+            )
+            if row is None or not row[0]:
+                return 0, 0, 0, ""
+            last = await self._db.fetchone(
+                "SELECT error FROM deliveries WHERE status = 'pending' "
+                "AND failing_since IS NOT NULL AND updated_at = ? LIMIT 1",
+                (row[3],),
+            )
+            return int(row[0]), int(row[1] or 0), int(row[2] or 0), str(last[0] if last else "")
+
+        return await self._db.run(op, "read held deliveries")
+
+    def now(self) -> float:
+        """The store's clock (Unix time), the one deliveries are scheduled by."""
+        return self._clock()
 
     async def last_delivery_to(self, chat_id: int) -> datetime.datetime | None:
         """When the chat last received a message from a briefing (UTC), if ever."""

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import ADMIN, PROJECT, ask, make_settings
+from support import ADMIN, PROJECT, ask, make_settings, shown
 
 from bot.app import build_application, running
 from bot.fakeapi import FakeBotApi
@@ -140,23 +140,26 @@ async def test_a_damaged_row_met_by_a_build_sets_the_store_aside_and_rebuilds(
     app = build_application(make_settings(workdir, api))
     async with running(app):
         await asyncio.sleep(1.5)  # first build: nothing changed, nothing read yet
-        # A seed changes: its summit is merged again, which reads the other, damaged digest.
-        seed = sorted((workdir / "seeds").iterdir())[0]
-        seed.write_text(seed.read_text() + "\nThe leaders met again on Friday.\n")
+        # A second report of a seed's meeting arrives: that summit is merged again, which reads
+        # the seed's damaged digest.
+        seed = sorted((workdir / "seeds").iterdir())[-1]
+        (workdir / "seeds" / "009_again.txt").write_text(
+            seed.read_text() + "\nThe leaders met again on Friday.\n"
+        )
         started = time.monotonic()
         [notice] = await api.wait_for_messages(
             chat_id=ADMIN, timeout=120, predicate=lambda r: "damaged" in (r.text or "")
         )
         recovered_in = time.monotonic() - started
         assert "set aside" in (notice.text or "") and "rebuilt" in (notice.text or "")
-        status = " ".join(r.text or "" for r in await ask(api, 5005, "/status"))
-        assert "damaged" in status and "Articles: 2" in status, status
-        summary = " ".join(r.text or "" for r in await ask(api, 5005, "/summary"))
-        assert "CIS" in summary
+        [status] = await ask(api, 5005, "/status")
+        shown(status, "damaged", "set aside and rebuilt", "3 articles")
+        [summary] = await ask(api, 5005, "/summary")
+        shown(summary, "CIS")
         await asyncio.sleep(2.0)  # more polls: nothing fails any more
     [moved] = damaged_copies(data_dir)
     with DigestStore(store_path) as store:
-        assert len(store.digests()) == 2  # every row of the new store reads
+        assert len(store.digests()) == 3  # every row of the new store reads
     damage_lines = [r for r in caplog.records if "is damaged" in r.getMessage()]
     assert len(damage_lines) == 1, [r.getMessage() for r in damage_lines]
     failures = [r for r in caplog.records if "seed check" in r.getMessage()]

@@ -15,7 +15,8 @@ python-telegram-bot ``Application`` against it::
 It never touches the network: it binds to 127.0.0.1 (or another loopback address) only,
 and the one outgoing connection it can make - webhook delivery - is restricted to loopback
 URLs. Fault switches (``fail_next``, ``block_chat``, ``migrate_chat``, ``set_latency``,
-``fail_rate``, ``drop_connections``, ``storm_429``, ``enable_rate_limits``) simulate
+``fail_rate``, ``drop_connections``, ``storm_429``, ``slow_answers``, ``patch_results``,
+``enable_rate_limits``) simulate
 Telegram misbehaving. ``python -m bot.fakeapi --port 8081`` runs it standalone.
 """
 

@@ -7,6 +7,7 @@ import random
 from collections import deque
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ._errors import ApiError, make_error, too_many_requests
 
@@ -150,6 +151,10 @@ class Faults:
     _jitter: float
     _latency_methods: MethodFilter
     _latency_rng: random.Random
+    _answer_delay: float
+    _answer_methods: MethodFilter
+    _patch: dict[str, Any]
+    _patch_methods: MethodFilter
 
     def __init__(self) -> None:
         self.clear()
@@ -164,6 +169,32 @@ class Faults:
         self._jitter = 0.0
         self._latency_methods = MethodFilter(None)
         self._latency_rng = random.Random(0)
+        self._answer_delay = 0.0
+        self._answer_methods = MethodFilter(None)
+        self._patch = {}
+        self._patch_methods = MethodFilter(None)
+
+    def set_answer_delay(self, seconds: float, methods: MethodFilter) -> None:
+        """Handles the matching calls at once, then holds their answers ``seconds``."""
+        self._answer_delay = max(0.0, seconds)
+        self._answer_methods = methods
+
+    def answer_delay(self, method: str) -> float:
+        """Seconds to hold the answer of ``method`` after handling it."""
+        if self._answer_delay > 0.0 and self._answer_methods.matches(method):
+            return self._answer_delay
+        return 0.0
+
+    def set_result_patch(self, fields: dict[str, Any], methods: MethodFilter) -> None:
+        """Overwrites ``fields`` in the ``result`` object of the matching successful calls."""
+        self._patch = dict(fields)
+        self._patch_methods = methods
+
+    def patch_result(self, method: str, result: Any) -> Any:
+        """``result`` with the patched fields, when a patch applies to ``method``."""
+        if self._patch and isinstance(result, dict) and self._patch_methods.matches(method):
+            return {**result, **self._patch}
+        return result
 
     def plan(
         self,

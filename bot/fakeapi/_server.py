@@ -299,6 +299,8 @@ class FakeBotApi:
         if drop:
             self._drop(request, method, started, params, "dropped after processing")
         self._record(method, 200, started, params, None)
+        await self._hub.pause(self.faults.answer_delay(key))  # handled; the answer comes late
+        result = self.faults.patch_result(key, result)
         if isinstance(result, RawResult):
             return web.Response(body=result.body, content_type=_JSON_CT)
         return web.Response(body=dumps({"ok": True, "result": result}), content_type=_JSON_CT)
@@ -818,6 +820,25 @@ class FakeBotApi:
             methods: Affected methods; ``None`` = all but getUpdates, ``["*"]`` = all.
         """
         self.faults.set_storm(MethodFilter(methods), time.monotonic() + duration_s, retry_after)
+
+    def slow_answers(self, seconds: float, *, methods: Iterable[str] | None = None) -> None:
+        """Handles each call at once (a message *is* sent) but answers ``seconds`` later.
+
+        Unlike :meth:`set_latency`, which waits before handling, this is Telegram busy after
+        the fact: a client whose read timeout is shorter sees a timeout for a delivered message.
+        0 switches it off.  ``methods``: ``None`` = all but getUpdates, ``["*"]`` = all.
+        """
+        self.faults.set_answer_delay(seconds, MethodFilter(methods))
+
+    def patch_results(
+        self, fields: dict[str, Any], *, methods: Iterable[str] | None = None
+    ) -> None:
+        """Answers ``ok: true`` as usual, but with ``fields`` overwritten in the result.
+
+        Imitates emulators and future API versions whose answers a client cannot parse (e.g.
+        ``{"link_preview_options": "off"}``).  An empty dict switches it off.
+        """
+        self.faults.set_result_patch(fields, MethodFilter(methods))
 
     def clear_faults(self) -> None:
         """Switches off every fault, block, migration and rate limit."""

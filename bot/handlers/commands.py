@@ -313,7 +313,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update,
         render(
             "status",
-            store_notice=render("notice", name="store_status", damage=damage) if damage else "",
+            damage=damage,
             articles=len(library.articles),
             summits=len(library.summits),
             errors=library.errors,
