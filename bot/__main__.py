@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import re
+import signal
 import sys
 
 from pydantic import ValidationError
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem is not None:
         print(problem, file=sys.stderr)
         return 2
-    from bot.app import build_application
+    from bot.app import build_application, request_stop
     from bot.startup import check_folders, connect
 
     problem = check_folders(settings)
@@ -132,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     code = connect(application, settings)  # retries while Telegram cannot be reached
     if code is not None:
         return code
+    # Our own stop signals (PTB's stop_signals=None below): the sender stops starting sends
+    # the moment the signal comes, not after the application has waited for its jobs.
+    loop = asyncio.get_event_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGABRT):
+        loop.add_signal_handler(signum, request_stop, application)
     # Anything escaping the run goes through the redacting log handler, never Python's own
     # traceback printer: PTB puts the token itself into the message of a rejected token.
     try:
@@ -145,10 +152,13 @@ def main(argv: list[str] | None = None) -> int:
                 secret_token=settings.webhook_secret.get_secret_value(),
                 allowed_updates=["message", "callback_query"],
                 drop_pending_updates=False,
+                stop_signals=None,
             )
         else:
             application.run_polling(
-                allowed_updates=["message", "callback_query"], drop_pending_updates=False
+                allowed_updates=["message", "callback_query"],
+                drop_pending_updates=False,
+                stop_signals=None,
             )
     except InvalidToken:
         log.critical(

@@ -273,6 +273,19 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
+def request_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Begin a graceful stop at once (the signal handler of ``python -m bot``).
+
+    PTB's own handler only ends the run loop; its ``Application.stop`` then waits for running
+    jobs before ``post_stop`` stops the sender, so a broadcast went on for those seconds (a
+    SIGTERM test saw all 200 messages go out).  Here the sender stops starting sends first.
+    """
+    svc: Services | None = application.bot_data.get(SERVICES_KEY)
+    if svc is not None and svc.sender is not None:
+        svc.sender.stop_starting()
+    application.stop_running()
+
+
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
     """Stop the sender while the bot's HTTP client still works, so in-flight sends finish."""
     task: asyncio.Task[None] | None = application.bot_data.pop("sender_task", None)

@@ -281,6 +281,15 @@ class Sender:
             log.info("sender stopped")
             raise
 
+    def stop_starting(self) -> None:
+        """Start no new send from now on; sends in flight finish and are recorded.
+
+        Called the moment a stop is asked for (SIGTERM, Ctrl-C): the application's own stop
+        then waits for running jobs (a seed poll may wait seconds for a digest worker), and
+        the sender must not go on broadcasting meanwhile.
+        """
+        self._stop_event.set()
+
     # --- internals ---------------------------------------------------------------------------
 
     @property

@@ -191,3 +191,46 @@ def test_a_killed_process_leaves_no_digest_worker_behind() -> None:
         if worker and _running(worker):
             with contextlib.suppress(OSError):
                 os.kill(worker, signal.SIGKILL)
+
+
+async def test_sigterm_stops_new_sends_at_once_while_a_job_holds_the_stop(
+    workdir: Path, api: FakeBotApi
+) -> None:
+    """PTB's stop waits for running jobs (here a seed build stuck on a frozen digest worker)
+    before its ``post_stop``; the sender used to go on broadcasting all that while, so a
+    SIGTERM "mid-broadcast" could still send everything.  No send may start after the signal."""
+    from test_reliability_stuck import children, signal_all
+
+    chats = list(range(81_001, 81_401))
+    await prepare_broadcast(workdir, chats)
+    api.set_latency(2.0, methods=["sendMessage"])  # about 15 sends a second: a long broadcast
+    bot = BotProcess(workdir, api, name="sigterm-job")
+    workers: list[int] = []
+    try:
+        await api.wait_for_requests("setMyCommands", timeout=60)
+        for _ in range(180):
+            if workers := children(bot.pid):
+                break
+            await asyncio.sleep(0.5)
+        assert workers, "the digest pool never started"
+        signal_all(workers, signal.SIGSTOP)
+        first = sorted((workdir / "seeds").glob("*.txt"))[0]
+        (workdir / "seeds" / "012_new.txt").write_text(first.read_text() + "\nMore talks.\n")
+        await asyncio.sleep(4)  # polls notice it; the build waits for the frozen worker
+        started = time.monotonic()
+        bot.signal(signal.SIGTERM)
+        code = await bot.wait(15)
+    finally:
+        await bot.stop()
+        signal_all(workers, signal.SIGKILL)
+    await asyncio.sleep(0.3)
+    assert code == 0, bot.output()[-3000:]
+    late = [r for r in api.requests if r.method == "sendMessage" and r.at > started + 0.3]
+    assert late == [], f"{len(late)} sends started after SIGTERM"
+    delivered = set(deliveries_per_chat(api, MARK))
+    assert 0 < len(delivered) < len(chats)
+    assert recorded_sent(workdir) == delivered  # in-flight sends finished and were recorded
+    print(
+        f"\n[reliability] SIGTERM while a job holds the stop: {len(delivered)} sent, "
+        f"{len(chats) - len(delivered)} left pending, 0 sends started after the signal"
+    )
