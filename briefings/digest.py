@@ -28,7 +28,7 @@ def build_digest(article: Article, nlp: Any) -> Digest:
     entities = entities_from_spans(
         doc.entity_spans(), text, [q.speaker for q in quotes if q.speaker]
     )
-    timeline = extract_timeline(article)
+    timeline = extract_timeline(article, doc.sentences)
     summit = detect_summit(
         article.meta.title,
         text,

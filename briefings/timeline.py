@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -145,7 +146,9 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[–—-]\s+|\s+\(")
 
 
-def extract_timeline(article: Article) -> TimelineResult:
+def extract_timeline(
+    article: Article, sentences: Sequence[Sentence] | None = None
+) -> TimelineResult:
     """Extract the dated events of an article, and the date phrases it cannot resolve.
 
     Explicit dates are taken as written; relative ones ("next year", "on Tuesday", "in July")
@@ -155,6 +158,8 @@ def extract_timeline(article: Article) -> TimelineResult:
 
     Args:
         article: The ingested article; offsets in the result refer to ``article.text``.
+        sentences: ``article.text`` split into sentences, from the article's one shared reading
+            (:mod:`briefings.document`); split here when not given.
 
     Returns:
         Events in chronological order (ties in text order), one per date and sentence, each with
@@ -163,7 +168,8 @@ def extract_timeline(article: Article) -> TimelineResult:
     """
     text = article.text
     phrases = find_date_phrases(text)
-    sentences = split_sentences(text)
+    if sentences is None:
+        sentences = split_sentences(text)
     starts = [s.start for s in sentences]
     quoted = _quoted_spans(text)
     headline = _shorten(article.meta.title, MAX_EVENT_CHARS) if article.meta.title else None
@@ -348,7 +354,7 @@ def _citation_section(text: str) -> int:
 
 def _placement(
     role: str,
-    sentences: list[Sentence],
+    sentences: Sequence[Sentence],
     starts: list[int],
     sentence: Sentence,
     phrase: DatePhrase,
@@ -473,7 +479,7 @@ def _inside(spans: list[tuple[int, int]], position: int) -> bool:
     return any(start <= position < end for start, end in spans)
 
 
-def _sentence_at(sentences: list[Sentence], starts: list[int], position: int) -> Sentence:
+def _sentence_at(sentences: Sequence[Sentence], starts: list[int], position: int) -> Sentence:
     index = bisect_right(starts, position) - 1
     if index >= 0 and sentences[index].start <= position < sentences[index].end:
         return sentences[index]
@@ -577,7 +583,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _multi_day_spans(
-    sentences: list[Sentence],
+    sentences: Sequence[Sentence],
     starts: list[int],
     events: list[TimelineEvent],
     seen: set[tuple[str, str]],
