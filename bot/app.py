@@ -32,6 +32,7 @@ from telegram.ext import (
 from bot import pushes
 from bot.config import Settings
 from bot.handlers import callbacks, commands, errors
+from bot.handlers import sources as source_commands
 from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
 from bot.rate_limiter import RateLimiter
 from bot.render import plural
@@ -127,6 +128,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         "status": commands.status,
         "reload": commands.reload,
         "stats": commands.stats,
+        "source": source_commands.source,
     }
     for name, callback in table.items():
         application.add_handler(CommandHandler(name, callback))
@@ -220,6 +222,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         loaded=library,
     )
     await svc.scheduler.start(application)
+    from bot.sources_job import start_sources
+
+    await start_sources(application, svc)
     application.bot_data["sender_task"] = asyncio.create_task(
         svc.sender.run_forever(), name="sender"
     )
@@ -269,6 +274,9 @@ async def _post_stop(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     await _post_stop(application)  # no-op when post_stop already ran
+    from bot.sources_job import stop_sources
+
+    await stop_sources(application)
     svc: Services | None = application.bot_data.get(SERVICES_KEY)
     if svc is None:
         return

@@ -35,6 +35,11 @@ class Settings(EngineSettings):
     #: limit is 30); 0 switches the overall limit off (benchmarks against a local fake server).
     rate_limit_overall: float = Field(default=30.0, ge=0)
     flood_window_seconds: float = 10.0
+    #: Feeds and pages to follow (``sources/``): one URL per line, ``#`` comments, a label.
+    sources_file: Path = Path("sources.txt")
+    source_poll_seconds: float = Field(default=600.0, gt=0)
+    #: A source failing this long is reported to the admins, once per outage.
+    source_fail_report_seconds: float = Field(default=86_400.0, gt=0)
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod

@@ -251,7 +251,7 @@ class SourcePoller:
         if outcome.batch is not None and outcome.batch.writes:
             async with self._publish_lock:
                 await self._publish(outcome.batch)
-        fields.update(primed=1)
+        fields.update(primed=1, items=row.items + len(outcome.batch.new if outcome.batch else []))
         await asyncio.to_thread(self._succeeded, row, result.max_age, parsed.ttl, fields)
         return outcome
 
