@@ -67,6 +67,8 @@ class Batch:
     writes: list[SeedWrite] = field(default_factory=list)
     new: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    #: Content hashes of the updated items before this fetch (restored if writing fails).
+    previous: dict[str, str] = field(default_factory=dict)
 
     def write(self, seeds_dir: Path) -> None:
         """Write every file (in a worker thread)."""
@@ -249,8 +251,16 @@ class SourcePoller:
         archive = not row.primed and parsed.kind == "feed"
         outcome = await asyncio.to_thread(self._collect, row, articles, archive)
         if outcome.batch is not None and outcome.batch.writes:
-            async with self._publish_lock:
-                await self._publish(outcome.batch)
+            try:
+                async with self._publish_lock:
+                    await self._publish(outcome.batch)
+            except Exception as exc:
+                # Not written, so not known: the next fetch (unconditional) takes them again.
+                log.exception("source %s: cannot write its seed files", row.url)
+                await asyncio.to_thread(self.store.forget, outcome.batch.new,
+                                        outcome.batch.previous)  # fmt: skip
+                message = f"cannot write seed files: {exc}"[:300]
+                return await asyncio.to_thread(self._failed, row, message, None)
         fields.update(primed=1, items=row.items + len(outcome.batch.new if outcome.batch else []))
         await asyncio.to_thread(self._succeeded, row, result.max_age, parsed.ttl, fields)
         return outcome
@@ -302,6 +312,7 @@ class SourcePoller:
                 edited = found.content_hash != digest and self.store.find(keys[:-1]) is not None
                 self.store.touch(found.id, keys=keys, content_hash=digest if edited else None)
                 if edited:
+                    batch.previous[found.seed] = found.content_hash
                     batch.writes.append(SeedWrite(found.seed, render_seed(article, fetched, url)))
                     batch.updated.append(found.seed)
                 else:

@@ -235,6 +235,18 @@ class SourceStore:
                         "UPDATE items SET sources=? WHERE id=?", (json.dumps(names), item)
                     )
 
+    def forget(self, seeds: list[str], previous: dict[str, str]) -> None:
+        """Undo a fetch whose files could not be written: its new items and their aliases go,
+        edited items get their former content hash back."""
+        with self._lock, self._db:
+            for seed in seeds:
+                row = self._db.execute("SELECT id FROM items WHERE seed=?", (seed,)).fetchone()
+                if row is not None:
+                    self._db.execute("DELETE FROM aliases WHERE item=?", row)
+                    self._db.execute("DELETE FROM items WHERE id=?", row)
+            for seed, old_hash in previous.items():
+                self._db.execute("UPDATE items SET content_hash=? WHERE seed=?", (old_hash, seed))
+
     def item_count(self) -> int:
         """How many articles the sources have given."""
         with self._lock:

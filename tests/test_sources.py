@@ -388,3 +388,67 @@ def test_a_feed_item_without_a_date_gets_none() -> None:
     parsed = parse(rss, "application/rss+xml", "http://127.0.0.1/feed")
     [article] = parsed.articles
     assert article.published is None  # the channel's date is not the item's
+
+
+async def test_a_teaser_item_gets_its_page_text(tmp_path: Path) -> None:
+    title, text = TOPICS[1]
+    async with FeedServer() as server:
+        teaser = item(1, server.url(""), text="Heads of government pledged a climate fund.")
+        server.feeds["/feed"] = Feed("Wire", [teaser])
+        page = PAGE.format(title=title, url=teaser.link, meta="",
+                           p1=text[:300], p2=text[300:], p3="")  # fmt: skip
+        server.raw["/articles/1"] = (page.encode("cp1251"), "text/html")
+        poller = make_poller(tmp_path)
+        poller.add(server.url("/feed"))
+        await poller.poll_all()
+        await poller.aclose()
+    [seed] = seeds(tmp_path).values()
+    assert "fund's board meets in Geneva" in seed  # the page's text, not the teaser
+    assert 'published: "2025-10-02T09:30:00+02:00"' in seed  # the feed item's own date
+
+
+async def test_demo_feed_serves_an_archive_then_adds_an_article(tmp_path: Path) -> None:
+    from sources.demo import serve_demo_feed
+
+    articles = sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))
+    async with serve_demo_feed(articles, initial=1, add_after=None) as demo:
+        poller = make_poller(tmp_path)
+        poller.add(demo.url, "Demo")
+        [first] = await poller.poll_all()
+        assert first.batch is not None and first.batch.archive and len(first.batch.new) == 1
+        assert demo.add_next() is not None
+        await asyncio.sleep(0.02)
+        [second] = await poller.poll_all()
+        assert second.batch is not None and not second.batch.archive
+        assert len(second.batch.new) == 1
+        await poller.aclose()
+
+
+def test_sources_never_import_the_bot_telegram_or_the_engine() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parent.parent / "sources"
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = (
+                [a.name for a in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )  # fmt: skip
+            for name in names:
+                assert name.split(".")[0] not in {"bot", "telegram", "briefings"}, (path, name)
+
+
+async def test_seeds_that_cannot_be_written_are_taken_again_later(tmp_path: Path) -> None:
+    (tmp_path / "seeds").write_text("a file where the seeds folder should be")
+    async with FeedServer() as server:
+        server.feeds["/feed"] = Feed("Wire", [item(0, server.url(""))])
+        poller = make_poller(tmp_path)
+        poller.add(server.url("/feed"))
+        [failed] = await poller.poll_all()
+        assert failed.status == "error" and "cannot write seed files" in (failed.error or "")
+        (tmp_path / "seeds").unlink()
+        await asyncio.sleep(0.05)
+        [again] = await poller.poll_all()
+        assert again.batch is not None and again.batch.archive and len(again.batch.new) == 1
+        await poller.aclose()
+    assert len(seeds(tmp_path)) == 1
