@@ -15,6 +15,7 @@ import datetime as dt
 import email.utils
 import hashlib
 import json
+import random
 import socket
 import time
 from dataclasses import dataclass, field
@@ -232,3 +233,65 @@ def _json(title: str, items: list[Item]) -> bytes:
 
 def _html(text: str) -> str:
     return "".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+
+
+_CITIES = [
+    "Lisbon",
+    "Nairobi",
+    "Oslo",
+    "Lima",
+    "Hanoi",
+    "Accra",
+    "Riga",
+    "Quito",
+    "Dakar",
+    "Tbilisi",
+    "Manila",
+    "Tunis",
+    "Santiago",
+    "Bern",
+    "Doha",
+    "Kigali",
+]
+_TOPICS = [
+    "water sharing",
+    "fisheries quotas",
+    "rail links",
+    "customs rules",
+    "vaccine supply",
+    "border crossings",
+    "debt relief",
+    "power grids",
+    "student visas",
+    "seed banks",
+    "river dredging",
+    "satellite data",
+    "wheat reserves",
+    "port fees",
+    "forest patrols",
+]
+_ACTORS = [
+    "the finance minister",
+    "the host prime minister",
+    "a trade envoy",
+    "the chair",
+    "a senior diplomat",
+    "the deputy foreign minister",
+    "an adviser to the president",
+]
+_VERBS = ["proposed", "rejected", "welcomed", "questioned", "defended", "postponed", "drafted"]
+_WORDS = ["plan", "levy", "treaty", "audit", "corridor", "fund", "registry", "timetable"]
+
+
+def made_up_story(n: int) -> tuple[str, str]:
+    """A distinct made-up summit report: title and text of about 120 words."""
+    rng = random.Random(n)
+    city, topic = rng.choice(_CITIES), rng.choice(_TOPICS)
+    sentences = [f"Delegates at the {city} summit number {n} met to discuss {topic}."]
+    for _ in range(9):
+        sentences.append(
+            f"{rng.choice(_ACTORS).capitalize()} {rng.choice(_VERBS)} a {rng.choice(_WORDS)} "
+            f"on {rng.choice(_TOPICS)} worth {rng.randint(2, 900)} million, "
+            f"citing talks with {rng.choice(_CITIES)} in week {rng.randint(1, 52)}."
+        )
+    return f"Talks on {topic} in {city}, report {n}", " ".join(sentences)

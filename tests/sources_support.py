@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from sources.feedserver import Item
+from sources.feedserver import Item, made_up_story
 from sources.fetch import Fetcher
 from sources.poller import SourcePoller
 from sources.store import SourceStore
@@ -41,68 +41,7 @@ TOPICS = [
 ]
 
 
-_CITIES = [
-    "Lisbon",
-    "Nairobi",
-    "Oslo",
-    "Lima",
-    "Hanoi",
-    "Accra",
-    "Riga",
-    "Quito",
-    "Dakar",
-    "Tbilisi",
-    "Manila",
-    "Tunis",
-    "Santiago",
-    "Bern",
-    "Doha",
-    "Kigali",
-]
-_TOPICS = [
-    "water sharing",
-    "fisheries quotas",
-    "rail links",
-    "customs rules",
-    "vaccine supply",
-    "border crossings",
-    "debt relief",
-    "power grids",
-    "student visas",
-    "seed banks",
-    "river dredging",
-    "satellite data",
-    "wheat reserves",
-    "port fees",
-    "forest patrols",
-]
-_ACTORS = [
-    "the finance minister",
-    "the host prime minister",
-    "a trade envoy",
-    "the chair",
-    "a senior diplomat",
-    "the deputy foreign minister",
-    "an adviser to the president",
-]
-_VERBS = ["proposed", "rejected", "welcomed", "questioned", "defended", "postponed", "drafted"]
-_WORDS = ["plan", "levy", "treaty", "audit", "corridor", "fund", "registry", "timetable"]
-
-
-def story(n: int) -> tuple[str, str]:
-    """A distinct made-up summit report: title and text of about 120 words."""
-    import random
-
-    rng = random.Random(n)
-    city, topic = rng.choice(_CITIES), rng.choice(_TOPICS)
-    sentences = [f"Delegates at the {city} summit number {n} met to discuss {topic}."]
-    for _ in range(9):
-        sentences.append(
-            f"{rng.choice(_ACTORS).capitalize()} {rng.choice(_VERBS)} a {rng.choice(_WORDS)} "
-            f"on {rng.choice(_TOPICS)} worth {rng.randint(2, 900)} million, "
-            f"citing talks with {rng.choice(_CITIES)} in week {rng.randint(1, 52)}."
-        )
-    return f"Talks on {topic} in {city}, report {n}", " ".join(sentences)
+story = made_up_story
 
 
 def item(n: int, base: str, *, text: str | None = None, title: str | None = None) -> Item:
