@@ -71,6 +71,12 @@ async def start_sources(application: AnyApplication, svc: Services) -> SourcePol
         fail_report_after=settings.source_fail_report_seconds,
     )
     application.bot_data[SOURCES_KEY] = poller
+    await asyncio.to_thread(poller.sync_file)
+    count = len(await asyncio.to_thread(poller.sources))
+    log.info(
+        "following %d source(s) (%s and /source add), each every %gs",
+        count, settings.sources_file, settings.source_poll_seconds,
+    )  # fmt: skip
     queue = application.job_queue
     if queue is not None:
         queue.run_repeating(

@@ -14,13 +14,16 @@ rewritten files (an edit: re-digested under the same name, not announced again).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
+import ipaddress
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sources.config import SourceError, SourceSpec, check_url, read_sources_file
 from sources.fetch import Fetcher, FetchError
@@ -245,7 +248,7 @@ class SourcePoller:
             )
         except ParseError as exc:
             return await asyncio.to_thread(self._failed, row, str(exc), None, fields)
-        articles = [await self._full_text(a) if parsed.kind == "feed" else a
+        articles = [await self._full_text(a, result.url) if parsed.kind == "feed" else a
                     for a in parsed.articles]  # fmt: skip
         # A page is one article its admin asked for: announced (it cannot flood anyone).
         archive = not row.primed and parsed.kind == "feed"
@@ -265,9 +268,13 @@ class SourcePoller:
         await asyncio.to_thread(self._succeeded, row, result.max_age, parsed.ttl, fields)
         return outcome
 
-    async def _full_text(self, article: Article) -> Article:
-        """A teaser's page, extracted, when the item is new to us (once per article)."""
-        if len(article.text.split()) >= TEASER_WORDS:
+    async def _full_text(self, article: Article, feed_url: str) -> Article:
+        """A teaser's page, extracted, when the item is new to us (once per article).
+
+        Only on the feed's own site: a feed's links are someone else's input, and following
+        them anywhere would let a feed make the bot fetch addresses of its own network.
+        """
+        if len(article.text.split()) >= TEASER_WORDS or not same_site(article.url, feed_url):
             return article
         keys = [("url", canonical_url(article.url))]
         if await asyncio.to_thread(self.store.find, keys) is not None:
@@ -372,3 +379,19 @@ class SourcePoller:
 
     async def _write(self, batch: Batch) -> None:
         await asyncio.to_thread(batch.write, self.seeds_dir)
+
+
+def same_site(url: str, other: str) -> bool:
+    """Same host, or (names, not addresses) the same last two labels: ``www.example.org`` and
+    ``feeds.example.org``."""
+    one, two = urlsplit(url), urlsplit(other)
+    if one.scheme not in ("http", "https") or not one.hostname or not two.hostname:
+        return False
+    a, b = one.hostname.lower(), two.hostname.lower()
+    for host in (a, b):
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_address(host)
+            return one.netloc.lower() == two.netloc.lower()  # an address: only itself
+    if a == b:
+        return True
+    return "." in a and a.split(".")[-2:] == b.split(".")[-2:]

@@ -18,6 +18,7 @@ from sources.config import SourceError, parse_line, read_sources_file
 from sources.feedserver import Feed, FeedServer
 from sources.fetch import USER_AGENT, parse_retry_after
 from sources.parse import parse
+from sources.poller import same_site
 from sources.urls import canonical_url, seed_name
 
 pytestmark = pytest.mark.timeout(60)
@@ -452,3 +453,18 @@ async def test_seeds_that_cannot_be_written_are_taken_again_later(tmp_path: Path
         assert again.batch is not None and again.batch.archive and len(again.batch.new) == 1
         await poller.aclose()
     assert len(seeds(tmp_path)) == 1
+
+
+async def test_a_teaser_linking_off_site_is_not_fetched(tmp_path: Path) -> None:
+    async with FeedServer() as server, FeedServer() as elsewhere:
+        teaser = item(1, elsewhere.url(""), text="Heads of government pledged a climate fund.")
+        server.feeds["/feed"] = Feed("Wire", [teaser])
+        poller = make_poller(tmp_path)
+        poller.add(server.url("/feed"))
+        [outcome] = await poller.poll_all()
+        assert outcome.status == "new"
+        assert elsewhere.log == []  # another port is another site for an address
+        await poller.aclose()
+    assert same_site("https://www.example.org/a", "http://feeds.example.org/rss")
+    assert not same_site("http://10.0.0.1/a", "http://10.0.0.2/rss")
+    assert not same_site("javascript:alert(1)", "http://example.org/rss")
