@@ -121,11 +121,11 @@ class SourceStore:
             for (url,) in rows:
                 if url not in wanted:
                     self._db.execute("DELETE FROM sources WHERE url=? AND removed=0", (url,))
-            for url, label in specs:
+            for index, (url, label) in enumerate(specs):
                 self._db.execute(
                     "INSERT INTO sources(url, label, origin, added) VALUES (?, ?, 'file', ?) "
                     "ON CONFLICT(url) DO UPDATE SET label=excluded.label WHERE origin='file'",
-                    (url, label, now),
+                    (url, label, now + index * 1e-6),  # listed in the file's order
                 )
 
     def add_source(self, url: str, label: str) -> bool:

@@ -79,8 +79,12 @@ async def test_a_followed_feed_announces_only_new_items_once(
             feed.items[0].text = feed.items[0].text.replace("in the summer", "in the winter")
             path = workdir / "seeds" / new
             await until(lambda: "in the winter" in path.read_text("utf-8"))
-            await until(lambda: getattr(svc.library.article(new), "content_hash", "") not in
-                        ("", card.content_hash))  # fmt: skip  (re-digested)
+            await until(
+                lambda: (
+                    getattr(svc.library.article(new), "content_hash", "")
+                    not in ("", card.content_hash)
+                )
+            )  # fmt: skip  (re-digested)
 
             # The same story from another outlet: one story, not a second announcement.
             copy = item(2, server.url("/other"), title="Polar research data sharing restarts")
@@ -130,3 +134,64 @@ async def test_source_commands_health_and_a_failing_source_reported_once(
             shown(removed[0], "Stopped following", "Ministry feed")
             listing = await ask(api, ADMIN, "/sources")
             shown(listing[-1], "No feeds or pages are followed", "/source add")
+
+
+def _cp1251_feed(items: list[tuple[str, str, str]]) -> bytes:
+    """An RSS feed encoded in cp1251 while its header and declaration say UTF-8."""
+    body = "".join(
+        f"<item><title>{title}</title><link>http://127.0.0.1/ru/{guid}</link><guid>{guid}</guid>"
+        f"<description>{text}</description></item>"
+        for guid, title, text in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Лента'
+        f"</title>{body}</channel></rss>"
+    ).encode("cp1251")
+
+
+RU_OLD = ("ru-1", "Министры обсудили зерновой коридор",
+          "Министры иностранных дел обсудили во вторник зерновой коридор в Лиссабоне. "
+          "Председатель заявил, что соглашение будет пересмотрено "
+          "в марте.")  # fmt: skip
+RU_NEW = ("ru-2", "Лидеры обещают климатический фонд",
+          "Лидеры обещают климатический фонд: главы правительств на встрече в Найроби "
+          "пообещали четыре миллиарда долларов фонду адаптации. Президент сказал, что "
+          "деньги сначала получат прибрежные города.")  # fmt: skip
+
+
+async def test_redirects_bad_xml_and_a_mislabelled_feed_as_subscribers_see_them(
+    workdir: Path, api: FakeBotApi
+) -> None:
+    async with FeedServer() as server:
+        server.feeds["/wire"] = Feed("Summit Wire", [item(0, server.url(""))])
+        server.redirects["/old"] = (301, "/wire")
+        server.raw["/bad"] = (b"<?xml version='1.0'?><rss><channel><item><title>Cut", "text/xml")
+        ctype = "application/rss+xml; charset=utf-8"
+        server.raw["/ru"] = (_cp1251_feed([RU_OLD]), ctype)
+        (workdir / "sources.txt").write_text(
+            f"{server.url('/old')} Moved wire\n{server.url('/bad')} Broken\n"
+            f"{server.url('/ru')} Russian wire\n"
+        )
+        settings = make_settings(
+            workdir, api, sources_file=workdir / "sources.txt", source_poll_seconds=0.5
+        )
+        app = build_application(settings)
+        async with running(app):
+            svc: Services = app.bot_data[SERVICES_KEY]
+            shown((await ask(api, USER, "/subscribe"))[0], "Subscribed")
+            ru_old = seed_name("http://127.0.0.1/ru/ru-1")
+            await until(lambda: svc.library.article(ru_old) is not None)
+            server.raw["/ru"] = (_cp1251_feed([RU_NEW, RU_OLD]), ctype)
+            await until(lambda: len(pushes(api, USER, "климатический фонд")) >= 1)
+            await asyncio.sleep(2.0)
+            [push] = pushes(api, USER, "климатический фонд")
+            # One article is new; the archive's (Russian and English) are not announced (the
+            # summit briefing below may cite them).
+            assert push.startswith("📰 New article\nЛидеры обещают климатический фонд — Лента")
+            assert len([p for p in pushes(api, USER, "New article")]) == 1
+            listing = await ask(api, USER, "/sources")
+            text = shown(listing[-1], "1. Moved wire", "2. Broken", "not a readable feed",
+                         "3. Russian wire", "✓ OK")  # fmt: skip
+            assert text.count("✓ OK") == 2
+            assert len(server.requests("/old")) == 1  # the 301 was remembered
+            assert "Ð" not in push and "Ñ" not in push  # no mojibake
