@@ -32,6 +32,7 @@ from telegram.ext import (
 from bot import pushes
 from bot.config import Settings
 from bot.handlers import callbacks, commands, errors
+from bot.handlers import sources as source_commands
 from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
 from bot.rate_limiter import RateLimiter
 from bot.render import plural
@@ -129,6 +130,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         "status": commands.status,
         "reload": commands.reload,
         "stats": commands.stats,
+        "source": source_commands.source,
     }
     for name, callback in table.items():
         application.add_handler(CommandHandler(name, callback))
@@ -235,6 +237,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         await svc.scheduler.report_store_damage(damage)
     if lost is not None:
         await report_lost_database(svc.subscriptions, settings.admin_chat_ids, lost)
+    from bot.sources_job import start_sources
+
+    await start_sources(application, svc)
     application.bot_data["sender_task"] = asyncio.create_task(
         svc.sender.run_forever(), name="sender"
     )
@@ -297,6 +302,9 @@ async def _post_stop(application: Application) -> None:  # type: ignore[type-arg
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     await _post_stop(application)  # no-op when post_stop already ran
+    from bot.sources_job import stop_sources
+
+    await stop_sources(application)
     svc: Services | None = application.bot_data.get(SERVICES_KEY)
     if svc is None:
         return

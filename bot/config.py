@@ -45,6 +45,11 @@ class Settings(EngineSettings):
     delivery_retry_max_seconds: float = Field(default=60.0, ge=1, le=600)
     delivery_held_alert_minutes: float = Field(default=10.0, gt=0)
     send_read_timeout: float = Field(default=15.0, gt=0)
+    #: Feeds and pages to follow (``sources/``): one URL per line, ``#`` comments, a label.
+    sources_file: Path = Path("sources.txt")
+    source_poll_seconds: float = Field(default=600.0, gt=0)
+    #: A source failing this long is reported to the admins, once per outage.
+    source_fail_report_seconds: float = Field(default=86_400.0, gt=0)
 
     @field_validator("admin_chat_ids", mode="before")
     @classmethod

@@ -26,7 +26,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -361,6 +361,20 @@ class BriefingScheduler:
         async with self._build_lock:
             await asyncio.to_thread(self._watcher.mark_seen)
             return await self._build_and_announce()
+
+    async def add_known(self, names: Sequence[str], write: Callable[[], Awaitable[None]]) -> None:
+        """Record ``names`` as announced, then ``write`` them (``sources/``: a feed's archive).
+
+        Under the build lock, so no build or announcement runs in between: the files are
+        digested by the next build but never announced.  Before the first build there is no
+        record yet; the first build then records every file in the folder, these included.
+        """
+        async with self._build_lock:
+            raw = await self._subs.get_state(ANNOUNCED_STATE_KEY)
+            if raw is not None:
+                known = set(json.loads(raw)).union(names)
+                await self._subs.set_state(ANNOUNCED_STATE_KEY, json.dumps(sorted(known)))
+            await write()
 
     async def _build_and_announce(self) -> BuildReport:
         loop = asyncio.get_running_loop()

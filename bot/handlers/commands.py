@@ -180,6 +180,9 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         render("sources", digests=shown, total=len(library.articles), errors=library.errors),
         keyboard if shown else None,
     )
+    from bot.handlers.sources import followed
+
+    await followed(update, context)  # the feeds and pages followed, with their health
 
 
 async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,67 @@
+"""``/source add URL [label]``, ``/source remove N`` (admins) and the followed-sources list."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.handlers.replies import reply
+from bot.render import render
+from bot.services import services
+from bot.sources_job import poller_of
+from bot.views import ArgumentError
+from sources.config import SourceError
+from sources.poller import SourcePoller
+
+USAGE = "Use /source add URL [label], /source remove N, or /sources to see them."
+
+
+def _poller(context: ContextTypes.DEFAULT_TYPE) -> SourcePoller:
+    poller = poller_of(context.application)
+    if poller is None:
+        raise ArgumentError("Following feeds is not running in this bot.")
+    return poller
+
+
+async def followed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The followed sources with their health (shown by ``/sources`` after the articles)."""
+    poller = poller_of(context.application)
+    if poller is None:
+        return
+    rows = await asyncio.to_thread(poller.sources)
+    chat, user = update.effective_chat, update.effective_user
+    is_admin = services(context).is_admin_chat(
+        chat.id if chat else None, user.id if user else None
+    )
+    if rows or is_admin:
+        await reply(update, render("followed", rows=rows, is_admin=is_admin))
+
+
+async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admin: follow a feed or page, or stop following one."""
+    chat, user = update.effective_chat, update.effective_user
+    if not services(context).is_admin_chat(chat.id if chat else None, user.id if user else None):
+        raise ArgumentError("That command is for the bot’s administrators.")
+    args = list(context.args or [])
+    action = args[0].lower() if args else ""
+    poller = _poller(context)
+    try:
+        if action == "add" and len(args) >= 2:
+            spec = await asyncio.to_thread(poller.add, args[1], " ".join(args[2:]))
+            await reply(update, render("source_changed", added=True, name=spec.name, url=spec.url))
+            await poller.poll()  # fetch it now, not at the next tick
+            return
+        if action == "remove" and len(args) == 2:
+            if not args[1].isdecimal() or not args[1].isascii():
+                raise ArgumentError(f"“{args[1][:40]}” is not a number. {USAGE}")
+            row = await asyncio.to_thread(poller.remove, int(args[1]))
+            await reply(update, render("source_changed", added=False, name=row.label, url=row.url))
+            return
+    except SourceError as exc:
+        raise ArgumentError(f"{str(exc)[:300]}. {USAGE}") from None
+    if not args:
+        await followed(update, context)
+        return
+    raise ArgumentError(USAGE)
