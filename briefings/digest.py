@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from briefings.document import read_document
-from briefings.entities import entities_from_spans
 from briefings.models import Article, Digest
-from briefings.quotes import extract_quotes
-from briefings.summary import summarize
-from briefings.summits import detect_summit
-from briefings.timeline import extract_timeline
+from briefings.stages.entities import entities_from_spans
+from briefings.stages.quotes import extract_quotes
+from briefings.stages.summary import summarize
+from briefings.stages.timeline import extract_timeline
+from briefings.summits.merge import detect_summit
+from briefings.text.document import read_document
 
 
 def build_digest(article: Article, nlp: Any) -> Digest:

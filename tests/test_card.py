@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bench.cards import GOLD, score_card, verify_gold
-from briefings.card import build_card
 from briefings.models import ArticleMeta, Digest, Entities
+from briefings.summits.card import build_card
 
 ARTICLE = (
     "The Nordic Council summit in Bergen ended on Friday.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from briefings.claims import Claim, extract_claims, find_disagreements
 from briefings.models import ArticleMeta, Digest, Entities
-from briefings.store import DigestStore
+from briefings.store.digests import DigestStore
+from briefings.summits.claims import Claim, extract_claims, find_disagreements
 
 
 def _claims(text: str, **kwargs: str) -> list[tuple[str, str, str]]:
@@ -160,7 +160,7 @@ def test_the_store_keeps_claims_replaces_them_and_migrates_an_older_store(tmp_pa
 
 
 def test_each_summit_sees_its_own_claim_among_few_values_of_a_large_disagreement() -> None:
-    from briefings.summits import OTHER_VALUES, SOURCES_PER_VALUE, ConflictIndex
+    from briefings.summits.merge import OTHER_VALUES, SOURCES_PER_VALUE, ConflictIndex
 
     claims = [
         _c("Tartu", "year as cultural capital", str(2000 + i % 30), f"{i:04d}")

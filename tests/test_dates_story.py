@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from briefings.ingest import article_from_text
+from briefings.ingest.read import article_from_text
 from briefings.models import ArticleMeta
-from briefings.timeline import TimelineResult, extract_timeline
+from briefings.stages.timeline import TimelineResult, extract_timeline
 
 
 def timeline(text: str, published: str | None = None) -> TimelineResult:

@@ -1,15 +1,15 @@
-"""One reading of an article shared by the stages (briefings/document.py), on made-up text."""
+"""One reading of an article shared by the stages (briefings/text/document.py), on made-up text."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from briefings.digest import build_digest
-from briefings.document import read_document
-from briefings.ingest import article_from_text
+from briefings.ingest.read import article_from_text
 from briefings.models import ArticleMeta
-from briefings.nlp import load_nlp
-from briefings.sentences import split_sentences
+from briefings.text.document import read_document
+from briefings.text.nlp import load_nlp
+from briefings.text.sentences import split_sentences
 
 TEXT = "\n".join(
     [

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from briefings.entities import entities_from_spans, extract_entities, is_person_name
 from briefings.library import Library
-from briefings.nlp import load_nlp
+from briefings.stages.entities import entities_from_spans, extract_entities, is_person_name
+from briefings.text.nlp import load_nlp
 
 PLACES_THE_MODEL_CALLS_PEOPLE = {
     "Azerbaijan",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from briefings.ingest import read_article
-from briefings.metadata import echoes_body, parse_stamp
-from briefings.timeline import extract_timeline
+from briefings.ingest.metadata import echoes_body, parse_stamp
+from briefings.ingest.read import read_article
+from briefings.stages.timeline import extract_timeline
 
 BODY = (
     "Foreign ministers of the Nordic states met in Tromsø on Monday to discuss fisheries, "

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from briefings import pipeline
-from briefings import store as store_module
 from briefings.pipeline import build, scan_seeds
-from briefings.store import DigestStore
+from briefings.store import digests as store_module
+from briefings.store.digests import DigestStore
 
 SEED_002 = "002_ae500b144d0d54b5.txt"
 

@@ -19,12 +19,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefings.document import read_document
-from briefings.ingest import article_from_text
+from briefings.ingest.read import article_from_text
 from briefings.models import Article, ArticleMeta, Quote
-from briefings.nlp import load_nlp
-from briefings.quotes import extract_quotes
-from briefings.speakers import PersonIndex, clean_name
+from briefings.stages.quotes import extract_quotes
+from briefings.stages.speakers import PersonIndex, clean_name
+from briefings.text.document import read_document
+from briefings.text.nlp import load_nlp
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 

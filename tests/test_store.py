@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefings.models import ArticleMeta, BuildError, Digest, Entities, Quote, TimelineEvent
-from briefings.store import DigestStore
+from briefings.store.digests import DigestStore
 
 
 def make_digest(
@@ -73,7 +73,7 @@ def test_loading_digests_never_imports_the_nlp_model(seed_store: Path) -> None:
 
     code = (
         "import sys; from pathlib import Path; from briefings.library import Library; "
-        "from briefings.store import DigestStore; "
+        "from briefings.store.digests import DigestStore; "
         f"lib = Library.load(DigestStore(Path({str(seed_store)!r}))); "
         "assert lib.articles and lib.summits and lib.latest_summit().quotes; "
         "print(sorted(m for m in ('spacy', 'thinc') if m in sys.modules))"

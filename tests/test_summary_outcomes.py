@@ -12,8 +12,8 @@ from types import ModuleType
 
 import pytest
 
-from briefings.ingest import read_article
-from briefings.summary import is_pleasantry, summarize
+from briefings.ingest.read import read_article
+from briefings.stages.summary import is_pleasantry, summarize
 
 
 def test_greetings_and_thanks_are_pleasantries() -> None:

@@ -15,9 +15,9 @@ from bench import corpus
 from briefings.library import CACHED_SUMMITS, Library
 from briefings.models import ArticleMeta, Digest, Entities, Quote
 from briefings.pipeline import build
-from briefings.store import SEARCH_WINDOW, STORE_VERSION, DigestStore, fts_query
-from briefings.summit_index import refresh_summits
-from briefings.summits import build_summits
+from briefings.store.digests import SEARCH_WINDOW, STORE_VERSION, DigestStore, fts_query
+from briefings.store.summit_index import refresh_summits
+from briefings.summits.merge import build_summits
 
 
 def _digest(name: str, published: str, text: str, summit: str, speaker: str = "Aliyev") -> Digest:

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from briefings.dates import find_date_phrases
-from briefings.ingest import article_from_text
+from briefings.ingest.read import article_from_text
 from briefings.models import Article, ArticleMeta
-from briefings.timeline import MAX_EVENT_CHARS, TimelineResult, extract_timeline
+from briefings.stages.timeline import MAX_EVENT_CHARS, TimelineResult, extract_timeline
+from briefings.text.dates.scan import find_date_phrases
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -492,7 +492,7 @@ def test_speed_is_far_within_the_build_budget() -> None:
 
 def test_timeline_stays_pure_python() -> None:
     """No model, no dateparser, no Telegram: the stage must stay fast and engine-only."""
-    for module in ("timeline.py", "dates.py"):
+    for module in ("stages/timeline.py", "text/dates/scan.py"):
         tree = ast.parse((PROJECT / "briefings" / module).read_text(encoding="utf-8"))
         imported = {
             name.split(".")[0]

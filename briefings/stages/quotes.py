@@ -32,12 +32,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefings.attribution import DOCUMENT_NOUNS, Attribution, Attributor
-from briefings.document import PLACE_LABELS, ArticleDoc, read_document
-from briefings.gazetteer import is_known_place
 from briefings.models import Article, Quote, QuoteKind
-from briefings.sentences import split_sentences
-from briefings.speakers import (
+from briefings.stages.attribution import DOCUMENT_NOUNS, Attribution, Attributor
+from briefings.stages.speakers import (
     ADVERB_RE,
     CAP_TOKEN,
     INVERTIBLE_VERB_RE,
@@ -49,6 +46,9 @@ from briefings.speakers import (
     clean_name,
     looks_like_person,
 )
+from briefings.text.document import PLACE_LABELS, ArticleDoc, read_document
+from briefings.text.gazetteer import is_known_place
+from briefings.text.sentences import split_sentences
 
 _DOUBLE_OPEN = "“„‟"
 _DOUBLE_CLOSE = "”"

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.sentences import Sentence, split_sentences
+from briefings.text.sentences import Sentence, split_sentences
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _STOPWORDS = frozenset(

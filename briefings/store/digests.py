@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefings.claims import Claim, claims_of_digest
 from briefings.models import (
     DIGEST_FORMAT_VERSION,
     ArticleCard,
@@ -29,7 +28,8 @@ from briefings.models import (
     Summit,
     SummitHead,
 )
-from briefings.sentences import split_sentences
+from briefings.summits.claims import Claim, claims_of_digest
+from briefings.text.sentences import split_sentences
 
 #: Bumped when the tables change; an older store is migrated when opened (see ``_migrate``).
 STORE_VERSION = 4

@@ -17,9 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from briefings.card import build_card
-from briefings.claims import claims_of_digest, find_disagreements
-from briefings.meetings import detect_meeting
 from briefings.models import (
     ArticleMeta,
     ArticleStamp,
@@ -33,6 +30,9 @@ from briefings.models import (
     SummitHead,
     TimelineEvent,
 )
+from briefings.summits.card import build_card
+from briefings.summits.claims import claims_of_digest, find_disagreements
+from briefings.summits.identity import detect_meeting
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 _CONFLICT_STOP = frozenset(

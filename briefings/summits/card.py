@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from briefings.gazetteer import is_known_place
 from briefings.models import Digest
-from briefings.sentences import split_sentences
+from briefings.text.gazetteer import is_known_place
+from briefings.text.sentences import split_sentences
 
 _ROLE = (
     r"(?:Acting\s+)?(?:Vice\s+|Deputy\s+)?(?:President|Prime\s+Minister|Premier|Chancellor|"

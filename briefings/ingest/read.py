@@ -18,9 +18,9 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from briefings import formats
-from briefings.boilerplate import Line, classify_lines, select_body
-from briefings.metadata import detect_metadata, key_of
+from briefings.ingest import formats
+from briefings.ingest.boilerplate import Line, classify_lines, select_body
+from briefings.ingest.metadata import detect_metadata, key_of
 from briefings.models import Article, ArticleMeta
 
 __all__ = [

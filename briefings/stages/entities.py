@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from briefings.gazetteer import is_city, is_country_or_region, is_known_place
 from briefings.models import Entities
-from briefings.sentences import split_sentences
+from briefings.text.gazetteer import is_city, is_country_or_region, is_known_place
+from briefings.text.sentences import split_sentences
 
 _TITLES = frozenset(
     """president presidents prime minister ministers mr mr. mrs mrs. ms ms. dr dr. sir madam

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from briefings.models import ArticleMeta
 
 if TYPE_CHECKING:  # pragma: no cover - typing only (boilerplate imports this module)
-    from briefings.boilerplate import Line
+    from briefings.ingest.boilerplate import Line
 
 StampKind = Literal["published", "updated", "other", "plain"]
 
@@ -271,7 +271,7 @@ def _place_beside_date(line: str, start: int, end: int, leftover: list[str]) -> 
     if len(_letter_words(text)) != len(leftover) or not _is_place_like(shaped):
         return None
     # A label ("Announcement, May 4, 2021") is shaped like a place too: the gazetteer decides.
-    from briefings.gazetteer import is_city, is_known_place  # deferred: loads GeoNames
+    from briefings.text.gazetteer import is_city, is_known_place  # deferred: loads GeoNames
 
     parts = [p.strip() for p in shaped.split(",") if p.strip()]
     if not any(is_known_place(p) or is_city(p) for p in parts):

@@ -28,11 +28,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from briefings.datecalc import Anchor, Tense, fmt_day, fmt_range
-from briefings.dates import DatePhrase, find_date_phrases
-from briefings.metadata import echoes_body
+from briefings.ingest.metadata import echoes_body
 from briefings.models import Article, TimelineEvent, UnresolvedDate
-from briefings.narrative import (
+from briefings.text.dates.narrative import (
     Dated,
     anaphor_value,
     narrative_anchor,
@@ -40,7 +38,9 @@ from briefings.narrative import (
     reports_an_event,
     until_is_future,
 )
-from briefings.sentences import Sentence, split_sentences
+from briefings.text.dates.normalize import Anchor, Tense, fmt_day, fmt_range
+from briefings.text.dates.scan import DatePhrase, find_date_phrases
+from briefings.text.sentences import Sentence, split_sentences
 
 #: Longest event text; longer sentences are cut to the clauses around the date.
 MAX_EVENT_CHARS = 160

@@ -30,9 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from briefings.document import PLACE_LABELS, ArticleDoc
-from briefings.gazetteer import is_known_place
-from briefings.speakers import (
+from briefings.stages.speakers import (
     PERSON_TITLES,
     SPEECH_VERBS,
     TITLES,
@@ -40,6 +38,8 @@ from briefings.speakers import (
     clean_name,
     looks_like_person,
 )
+from briefings.text.document import PLACE_LABELS, ArticleDoc
+from briefings.text.gazetteer import is_known_place
 
 #: Speech verbs in every form a token may take (no lemmatizer is loaded).
 SPEECH_FORMS: frozenset[str] = SPEECH_VERBS | frozenset(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefings.models import Article
-from briefings.sentences import Sentence, split_sentences
+from briefings.text.sentences import Sentence, split_sentences
 
 #: Characters that may open or close a quotation; a paragraph with one of them is parsed.
 QUOTE_MARKS = '“”„‟"«»‘’‚'

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefings.metadata import Clock, Stamp, key_of, parse_clock_line, parse_stamp
+from briefings.ingest.metadata import Clock, Stamp, key_of, parse_clock_line, parse_stamp
 
 #: Lines longer than this are never furniture (and are not run through the phrase regexes).
 _MAX_FURNITURE_CHARS = 400

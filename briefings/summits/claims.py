@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from briefings.models import Conflict, Digest, SourcedClaim
-from briefings.sentences import split_sentences
+from briefings.text.sentences import split_sentences
 
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 _NAME = r"[A-Z][\w’'-]+(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w’'-]+){0,3}"

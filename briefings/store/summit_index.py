@@ -13,10 +13,10 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from briefings.claims import find_disagreements
 from briefings.models import ArticleStamp, Conflict, SummitHead
-from briefings.store import DigestStore
-from briefings.summits import (
+from briefings.store.digests import DigestStore
+from briefings.summits.claims import find_disagreements
+from briefings.summits.merge import (
     MAX_MERGED_ARTICLES,
     ConflictIndex,
     group_digests,

@@ -22,8 +22,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from briefings.gazetteer import is_city, is_known_place
 from briefings.models import Entities, TimelineEvent
+from briefings.text.gazetteer import is_city, is_known_place
 
 log = logging.getLogger(__name__)
 

@@ -40,11 +40,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from briefings.datecalc import MONTH_ABBR as _MONTH_ABBR
-from briefings.datecalc import MONTH_NAMES as _MONTH_NAMES
-from briefings.datecalc import SEASONS as _SEASONS
-from briefings.datecalc import WEEKDAYS as _WEEKDAYS
-from briefings.datecalc import (
+from briefings.text.dates.normalize import MONTH_ABBR as _MONTH_ABBR
+from briefings.text.dates.normalize import MONTH_NAMES as _MONTH_NAMES
+from briefings.text.dates.normalize import SEASONS as _SEASONS
+from briefings.text.dates.normalize import WEEKDAYS as _WEEKDAYS
+from briefings.text.dates.normalize import (
     Anchor,
     fmt_day,
     fmt_month,

@@ -1,0 +1,8 @@
+"""Storage: the digest store with its search indexes, and the summit index built on it.
+
+``DigestStore`` and ``SearchHit`` are the names ``bot/`` reads from here.
+"""
+
+from briefings.store.digests import DigestStore, SearchHit
+
+__all__ = ["DigestStore", "SearchHit"]
