@@ -11,7 +11,7 @@ rules are general rather than a list of one site's strings:
 * **duplicates** - a short line printed twice is furniture (headline, byline, caption); a
   sentence printed twice is kept once; a teaser that repeats part of a later paragraph goes;
 * **metadata lines** - headline, byline, site name, clock and place lines found by
-  :mod:`briefings.metadata` are recorded there and dropped from the body.
+  :mod:`briefings.ingest.metadata` are recorded there and dropped from the body.
 
 The one thing the rules must never do is drop a body paragraph, so anything that reads like a
 sentence in the middle of the text stays unless a specific furniture rule names it.  Date stamp
@@ -21,9 +21,9 @@ lines are always kept: the timeline cites them as the evidence for the article's
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from briefings.ingest.metadata import Clock, Stamp, key_of, parse_clock_line, parse_stamp
+from briefings.ingest.lines import Line, key_of
+from briefings.ingest.metadata import parse_clock_line, parse_stamp
 
 #: Lines longer than this are never furniture (and are not run through the phrase regexes).
 _MAX_FURNITURE_CHARS = 400
@@ -126,28 +126,6 @@ _LINK_FARM_SPLIT = re.compile(r"\s*[|•·»›]\s*|\s{3,}|\s/\s")
 _TERMINAL = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
 _TOKEN = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"\w+")
-
-
-@dataclass(slots=True)
-class Line:
-    """One non-blank line of the article and what it looks like."""
-
-    #: Position among the article's non-blank lines.
-    pos: int
-    #: The stripped line, a verbatim slice of the text.
-    text: str
-    #: Normalised text for duplicate tests.
-    key: str
-    #: Number of tokens that contain a letter.
-    words: int
-    #: Ends with sentence punctuation (. ! ? … : ; , possibly before a closing quote).
-    terminal: bool
-    #: Reads like running text: a terminated line of 2+ words, or 12+ words in any case.
-    prose: bool
-    #: Why the line is known page furniture, or ``None``.
-    furniture: str | None
-    stamp: Stamp | None
-    clock: Clock | None
 
 
 def furniture_reason(text: str) -> str | None:

@@ -16,14 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
 
+from briefings.ingest.lines import Clock, Line, Stamp, StampKind, key_of
 from briefings.models import ArticleMeta
-
-if TYPE_CHECKING:  # pragma: no cover - typing only (boilerplate imports this module)
-    from briefings.ingest.boilerplate import Line
-
-StampKind = Literal["published", "updated", "other", "plain"]
 
 _MONTHS = {
     "jan": 1,
@@ -107,26 +102,6 @@ _NUMBER_WORDS = {
 _YEARS_AGO_TODAY = re.compile(
     r"\b(?P<n>\d{1,3}|[a-z]+(?:[- ][a-z]+)?)\s+years\s+ago\s+today\b", re.IGNORECASE
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """A short line that states a date (and maybe a time and zone): a dateline or a footer."""
-
-    date: str
-    time: str | None
-    tz: str | None
-    kind: StampKind
-    #: A place the date line names beside the date ("May 4, 2021, Minsk"): a dateline.
-    place: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Clock:
-    """A line that is only a clock time (the Kremlin prints "15:40" under the date)."""
-
-    time: str
-    tz: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,29 +414,6 @@ _NOT_NAME = _words(
 )
 _COMPASS = frozenset({"north", "south", "east", "west"})
 _PLACE_CONNECTORS = frozenset({"of", "on", "upon", "de", "del", "la", "am", "an", "der", "sur"})
-
-
-def key_of(text: str) -> str:
-    """Normalise a line for duplicate tests: case, spacing and quote style do not count.
-
-    Page copies repeat headlines and bylines with different quotes or spacing; comparing keys
-    rather than raw text catches those repeats, and the article id is built from keys so that
-    re-saving a file with other line endings or quotes keeps its id.
-
-    Args:
-        text: A line.
-
-    Returns:
-        The casefolded line with straight quotes and single spaces.
-    """
-    if _CURLY.search(text):
-        text = _SINGLE_QUOTES.sub("'", _DOUBLE_QUOTES.sub('"', text))
-    return " ".join(text.casefold().split())
-
-
-_DOUBLE_QUOTES = re.compile("[“”„«»]")
-_SINGLE_QUOTES = re.compile("[‘’]")
-_CURLY = re.compile("[“”„«»‘’]")
 
 
 def _letter_words(text: str) -> list[str]:

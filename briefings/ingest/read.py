@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from briefings.ingest import formats
-from briefings.ingest.boilerplate import Line, classify_lines, select_body
-from briefings.ingest.metadata import detect_metadata, key_of
+from briefings.ingest.boilerplate import classify_lines, select_body
+from briefings.ingest.lines import Line, key_of
+from briefings.ingest.metadata import detect_metadata
 from briefings.models import Article, ArticleMeta
 
 __all__ = [
