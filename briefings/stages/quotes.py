@@ -148,8 +148,6 @@ _PREPOSITION_END = re.compile(r"\b(?:in|on|under|of|from|to|by|with)\s*$")
 _NAME_LINE = re.compile(NAME_RUN)
 _INNER_SENTENCE = re.compile(r"[a-z]{2,}[.!?]\s+[A-Z]")
 _ATTRIBUTION_TAIL = re.compile(r"^(?:\s+[^.;:“”\"«»]{1,40})?,\s*$")
-_SENTENCE_END = re.compile(r"[.!?…]+[”\"’»)]*\s+(?=[“\"‘«(]?[A-Z0-9])")
-_ABBREV_END = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sen|Rep|Gov|Prof|No)|\b[A-Z])\.$")
 
 
 @dataclass(slots=True)
@@ -354,11 +352,7 @@ class _Extractor:
             narrator=lambda pos: self._turn_speaker(self._para_of(pos), pos),
         )
         self.sentence_starts: list[list[int]] = [
-            [
-                self.offsets[i] + m.end()
-                for m in _SENTENCE_END.finditer(p)
-                if not _ABBREV_END.search(p, 0, m.start() + 1)
-            ]
+            [self.offsets[i] + s.start for s in split_sentences(p)[1:]]
             for i, p in enumerate(self.paragraphs)
         ]
 
@@ -670,8 +664,8 @@ class _Extractor:
                 pos = span.close_pos + 1 + match.start("s")
                 return self.persons.resolve(match.group("s"), pos), True
         # "… was “a turning point” for the region, Putin said.": the attribution ends the sentence.
-        end = _SENTENCE_END.search(post)
-        sentence_rest = post[: end.start() + 1] if end else post
+        sentences = split_sentences(post)
+        sentence_rest = post[: sentences[0].end] if len(sentences) > 1 else post
         if not any(c in sentence_rest for c in _QUOTE_CHARS):
             tail = _POST_SENTENCE_TAIL.search(sentence_rest)
             if tail:
@@ -766,7 +760,7 @@ class _Extractor:
         for regex in (_PRE_SUBJ_VERB, _PRE_SENT, _PRE_POSSESSIVE):
             events.extend((m.start("s"), m.group("s")) for m in regex.finditer(masked))
         if any_verb:
-            last_sentence = max((m.end() for m in _SENTENCE_END.finditer(masked)), default=0)
+            last_sentence = max((s.start for s in split_sentences(masked)[1:]), default=0)
             events.extend(
                 (m.start("s"), m.group("s"))
                 for m in _SUBJ_ANY_VERB.finditer(masked, last_sentence)
