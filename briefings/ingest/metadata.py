@@ -18,22 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from briefings.ingest.lines import Clock, Line, Stamp, StampKind, key_of
+from briefings.lexicon import FUNCTION_WORDS as _FUNCTION_WORDS
+from briefings.lexicon import MONTH_NUMBERS as _MONTHS
+from briefings.lexicon import YEARS_AGO_NUMBER_WORDS as _NUMBER_WORDS
 from briefings.models import ArticleMeta
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -69,36 +58,6 @@ _LABEL = re.compile(
 _CONNECTORS = frozenset({"at", "on", "by", "the", "of", "and", "in"})
 _LETTER_TOKEN = re.compile(r"[^\W\d_]", re.UNICODE)
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "hundred": 100,
-}
 _YEARS_AGO_TODAY = re.compile(
     r"\b(?P<n>\d{1,3}|[a-z]+(?:[- ][a-z]+)?)\s+years\s+ago\s+today\b", re.IGNORECASE
 )
@@ -467,15 +426,6 @@ def _clean_name(raw: str) -> str | None:
     return None
 
 
-#: English function words: they say nothing about what a line is about.
-_FUNCTION_WORDS = _words(
-    """about above after again against also although among another around because been before
-    being below between both could does doing down during each either every from further have
-    having here into itself just more most much must never only other ought over same shall
-    should since some such than that their them then there these they this those though
-    through under until upon very were what when where which while whom whose will with within
-    without would your yours""".casefold()
-)
 _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 #: How much of the page after a headline candidate is read to see what the story is about.
 _ECHO_CHARS = 4000

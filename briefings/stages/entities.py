@@ -19,18 +19,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from briefings.lexicon import NAME_PREFIX_WORDS as _TITLES
 from briefings.models import Entities
 from briefings.text.gazetteer import is_city, is_country_or_region, is_known_place
 from briefings.text.sentences import split_sentences
 
-_TITLES = frozenset(
-    """president presidents prime minister ministers mr mr. mrs mrs. ms ms. dr dr. sir madam
-    king queen prince princess chancellor secretary general secretary-general sheikh emir
-    ambassador advisor adviser senator governor mayor premier vice deputy foreign defense
-    defence state national security chairman chair spokesman spokeswoman spokesperson envoy
-    leader commander general gen. colonel lt. captain director head chief his her excellency
-    acting former late u.s. us tajik russian chinese french german""".split()
-)
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 _NAME_TOKEN = re.compile(r"^[A-Z][\w.'’-]*$")
 _BAD_CHARS = re.compile(r"[\n\d@#/:+()\[\]{}<>|=\"“”]")

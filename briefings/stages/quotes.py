@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from briefings.lexicon import NAME_FUNCTION_WORDS as _FUNCTION_WORDS
 from briefings.models import Article, Quote, QuoteKind
 from briefings.stages.attribution import DOCUMENT_NOUNS, Attribution, Attributor
 from briefings.stages.speakers import (
@@ -60,9 +61,6 @@ _MARK = re.compile(r"[“”„‟\"«»‘’‚']")
 _OPEN_BEFORE = set("([{—–-/:;\u00a0") | set(_QUOTE_CHARS)
 _CLOSE_AFTER = set(",.;:!?)]}—–-…") | set(_QUOTE_CHARS)
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
-_FUNCTION_WORDS = frozenset(
-    ["of", "the", "and", "for", "in", "on", "at", "to", "a", "an", "with", "by", "or", "from"]
-)
 _END_PUNCT = ".,!?…;:"
 
 _ROLE_NOUNS = (

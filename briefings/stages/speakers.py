@@ -14,6 +14,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from briefings.lexicon import FEMALE_TITLES as _FEMALE_TITLES
+from briefings.lexicon import MALE_TITLES as _MALE_TITLES
+from briefings.lexicon import PERSON_TITLES as PERSON_TITLES
+from briefings.lexicon import TITLES as TITLES
+
 
 def _wordset(words: str) -> frozenset[str]:
     """A frozenset from a whitespace-separated word list (keeps long lists readable)."""
@@ -84,33 +89,6 @@ ADVERB_RE = (
     r"separately|firmly|bluntly|openly|clearly|specifically|angrily|emphatically)"
 )
 
-#: Words of a title or role that precede a name and are not part of it.
-TITLES = _wordset(
-    """president vice-president vice prime premier minister ministers deputy first secretary
-    secretary-general general chancellor vice-chancellor king queen prince princess crown emir amir
-    sheikh sheik sultan shah pope governor senator sen rep representative congressman congresswoman
-    ambassador envoy spokesman spokeswoman spokesperson chairman chairwoman chairperson chair
-    director director-general head chief commissioner commander leader mr mrs ms miss mme madam
-    madame dr prof professor mayor lord lady sir dame cardinal archbishop bishop rev reverend gen
-    col lt maj capt adm admiral marshal sgt acting former foreign defense defence interior finance
-    trade state national security adviser advisor counselor counsellor aide official assistant
-    undersecretary under-secretary president-elect presidential executive ceo justice judge speaker
-    delegate press affairs economy energy economic development health education agriculture culture
-    emergencies transport senior special permanent grand supreme ayatollah imam crown-prince
-    monsieur herr messrs mesdames excellency highness majesty his her"""
-)
-#: Titles that say the name after them is a person's.
-PERSON_TITLES = _wordset(
-    """president vice-president prime premier minister secretary secretary-general chancellor
-    king queen prince princess emir amir sheikh sheik sultan shah pope governor senator sen rep
-    congressman congresswoman ambassador envoy spokesman spokeswoman spokesperson chairman
-    chairwoman chairperson director director-general commissioner commander leader mr mrs ms miss
-    mme madam madame dr prof professor mayor lord lady sir dame cardinal archbishop bishop rev
-    reverend gen col lt maj capt adm admiral marshal sgt adviser advisor counselor counsellor aide
-    president-elect judge ayatollah imam monsieur herr"""
-)
-_MALE_TITLES = _wordset("mr king prince sir lord monsieur herr sheikh sheik emir sultan")
-_FEMALE_TITLES = _wordset("mrs ms miss mme madam madame queen princess lady dame")
 #: Capitalized words that start a sentence or phrase but never a name.
 _LEADING_STOP = _wordset(
     """the a an this that these those his her its their our my your at on in by for from with

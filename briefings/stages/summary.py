@@ -25,19 +25,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from briefings.lexicon import SUMMARY_STOP_WORDS as _STOPWORDS
 from briefings.text.sentences import Sentence, split_sentences
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
-_STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it its
-    itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them themselves
-    then there these they this those through to too under until up very was we were what when
-    where which while who whom why will with would you your yours yourself yourselves said says
-    say also one two would could may might must shall upon us new year years mr ms mrs""".split()
-)
 _CUES = re.compile(
     r"\b(summit|meeting|met|leaders?|heads? of state|agreed|agreement|adopted|signed|decided|"
     r"declaration|talks|council|discuss(?:ed|es)?|focus(?:ed)?|agenda|reaffirmed|host(?:s|ed)?|"

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefings.lexicon import SEARCH_STOP_WORDS as _STOP_WORDS
 from briefings.models import (
     DIGEST_FORMAT_VERSION,
     ArticleCard,
@@ -104,12 +105,6 @@ _QUOTE_SHIFT = 20
 #: /search ranks by BM25 at most this many of the most recent matching passages.
 SEARCH_WINDOW = 1000
 _TERM = re.compile(r"([^\W_]+)(\*?)")
-#: Words that match nearly every passage; dropped from a search that has other words.
-_STOP_WORDS = frozenset(
-    """a an and are as at be but by for from had has have he her his i in is it its of on or
-    our she that the their them there these they this to was we were what which who will with
-    would you""".split()
-)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from briefings.lexicon import CONFLICT_STOP_WORDS as _CONFLICT_STOP
+from briefings.lexicon import MONTH_NAMES as _MONTHS
 from briefings.models import (
     ArticleMeta,
     ArticleStamp,
@@ -35,13 +37,6 @@ from briefings.summits.claims import claims_of_digest, find_disagreements
 from briefings.summits.identity import detect_meeting
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
-_CONFLICT_STOP = frozenset(
-    """the of for and a an in on to as is was be by with its it this that from at named naming
-    name declaration declared welcomed he she they year next last this""".split()
-)
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
 
 
 @dataclass(frozen=True, slots=True)

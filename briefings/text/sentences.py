@@ -10,12 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Words after which a full stop does not end a sentence.
-_ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep pres amb
-    messrs mme mlle no nos vol fig jan feb mar apr jun jul aug sep sept oct nov dec
-    inc ltd co corp dept univ est approx vs etc al e.g i.e u.s u.k u.n u.s.a""".split()
-)
+from briefings.lexicon import ABBREVIATIONS as _ABBREVIATIONS
 
 # A sentence ends at . ! ? or an ellipsis, optionally followed by closing quotes/brackets, then
 # whitespace, then something that can start a sentence.

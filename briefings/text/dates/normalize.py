@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from briefings.lexicon import MONTH_NUMBERS as _ABBR_INDEX
+from briefings.lexicon import NUMBER_TENS as _TENS
+from briefings.lexicon import NUMBER_UNITS as _UNITS
+from briefings.lexicon import SEASONS
+
 Tense = Literal["past", "future"]
 
 
@@ -27,27 +32,9 @@ class Anchor:
 
 # --------------------------------------------------------------------------- normalization
 
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
-MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov", "Dec")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
-
-_UNITS = {
-    "zero": 0, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
 
 
-_ABBR_INDEX = {m.lower()[:3]: i + 1 for i, m in enumerate(MONTH_NAMES)}
+
 
 
 def month_number(name: str) -> int:

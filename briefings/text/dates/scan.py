@@ -40,10 +40,10 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from briefings.text.dates.normalize import MONTH_ABBR as _MONTH_ABBR
-from briefings.text.dates.normalize import MONTH_NAMES as _MONTH_NAMES
-from briefings.text.dates.normalize import SEASONS as _SEASONS
-from briefings.text.dates.normalize import WEEKDAYS as _WEEKDAYS
+from briefings.lexicon import MONTH_ABBR as _MONTH_ABBR
+from briefings.lexicon import MONTH_NAMES as _MONTH_NAMES
+from briefings.lexicon import SEASONS as _SEASONS
+from briefings.lexicon import WEEKDAYS as _WEEKDAYS
 from briefings.text.dates.normalize import (
     Anchor,
     fmt_day,
