@@ -30,6 +30,7 @@ from datetime import date, timedelta
 
 from briefings.ingest.metadata import echoes_body
 from briefings.models import Article, TimelineEvent, UnresolvedDate
+from briefings.text.dates.grammar import DatePhrase
 from briefings.text.dates.narrative import (
     Dated,
     anaphor_value,
@@ -39,7 +40,7 @@ from briefings.text.dates.narrative import (
     until_is_future,
 )
 from briefings.text.dates.normalize import Anchor, Tense, fmt_day, fmt_range
-from briefings.text.dates.scan import DatePhrase, find_date_phrases
+from briefings.text.dates.scan import find_date_phrases
 from briefings.text.sentences import Sentence, split_sentences
 
 #: Longest event text; longer sentences are cut to the clauses around the date.

@@ -33,10 +33,6 @@ class Anchor:
 # --------------------------------------------------------------------------- normalization
 
 
-
-
-
-
 def month_number(name: str) -> int:
     """Month number of a month name or abbreviation ("Sept." -> 9)."""
     return _ABBR_INDEX[name.rstrip(".").lower()[:3]]
