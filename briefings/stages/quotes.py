@@ -29,19 +29,50 @@ Every returned :class:`~briefings.models.Quote` is an exact slice ``article.text
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from briefings.lexicon import NAME_FUNCTION_WORDS as _FUNCTION_WORDS
 from briefings.models import Article, Quote, QuoteKind
 from briefings.stages.attribution import DOCUMENT_NOUNS, Attribution, Attributor
+from briefings.stages.quote_marks import (
+    _DOUBLE_OPEN,
+    _QUOTE_CHARS,
+    _STRAIGHT,
+    _ends_sentence,
+    _only_attribution,
+    _scan,
+    _starts_upper,
+    _strip,
+    _title_case,
+    _words,
+)
+from briefings.stages.quote_patterns import (
+    _BARE_SPEECH_VERB,
+    _INNER_SENTENCE,
+    _INTRO_VERB_END,
+    _LABEL,
+    _NAME_LINE,
+    _NAMING_CUE,
+    _POST_ACCORDING,
+    _POST_DASH_CREDIT,
+    _POST_SENTENCE_TAIL,
+    _POST_SUBJ_VERB,
+    _POST_VERB_SUBJ,
+    _PRE_ACCORDING,
+    _PRE_COLON_NAME,
+    _PRE_POSSESSIVE,
+    _PRE_SENT,
+    _PRE_SOURCE_NP,
+    _PRE_SUBJ_VERB,
+    _PRE_SUBJECT,
+    _PRE_VERB_SUBJ,
+    _PRE_VERB_SUBJ_TAIL,
+    _PREPOSITION_END,
+    _SUBJ_ANY_VERB,
+    _UNMARKED_HEAD,
+    _UNMARKED_TAIL,
+)
 from briefings.stages.speakers import (
-    ADVERB_RE,
-    CAP_TOKEN,
-    INVERTIBLE_VERB_RE,
-    NAME_RUN,
-    SPEECH_NOUN_RE,
-    SPEECH_VERB_RE,
     TITLES,
     PersonIndex,
     clean_name,
@@ -50,102 +81,6 @@ from briefings.stages.speakers import (
 from briefings.text.document import PLACE_LABELS, ArticleDoc, read_document
 from briefings.text.gazetteer import is_known_place
 from briefings.text.sentences import split_sentences
-
-_DOUBLE_OPEN = "“„‟"
-_DOUBLE_CLOSE = "”"
-_STRAIGHT = '"'
-_SINGLE_OPEN = "‘‚"
-_SINGLE_CLOSE = "’"
-_QUOTE_CHARS = "“”„‟\"«»‘’‚'"
-_MARK = re.compile(r"[“”„‟\"«»‘’‚']")
-_OPEN_BEFORE = set("([{—–-/:;\u00a0") | set(_QUOTE_CHARS)
-_CLOSE_AFTER = set(",.;:!?)]}—–-…") | set(_QUOTE_CHARS)
-_WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
-_END_PUNCT = ".,!?…;:"
-
-_ROLE_NOUNS = (
-    r"(?:officials?|spokes(?:man|woman|person)|president|(?:prime\s+)?minister|secretary|"
-    r"chancellor|leaders?|diplomats?|sources?|statement|declaration|communiqu[eé]|report|ministry|"
-    r"government|king|queen|premier|ambassador|envoy|advis[eo]r|aide|analysts?|experts?|"
-    r"document|letter|message|agency|embassy|office|organi[sz]ers|chairman|chief|head|director|"
-    r"commissioner|mayor|governor|senator|text|resolution|treaty|charter|press\s+service)"
-)
-_SUBJ = (
-    r"(?P<s>(?:he|she|they|it|we|I|He|She|They|It|We)\b"
-    rf"|(?:[Tt]he|[Aa]n?|[Oo]ne)\s+(?:[\w.’'\-]+\s+){{0,4}}?{_ROLE_NOUNS}"
-    rf"(?:\s+(?:for|of|at|to|in)\s+(?:the\s+)?{NAME_RUN})?\b"
-    rf"|(?:[Tt]he\s+)?{NAME_RUN})"
-)
-_APPOSITION = r"(?:,\s[^,“”\"«»\n]{1,80},)?"
-_LEAD = r"^[,.;:!?…]*\s*(?:[-–—]+\s*)?"
-# Attribution right after the closing mark.
-_POST_SUBJ_VERB = re.compile(
-    rf"{_LEAD}{_SUBJ}{_APPOSITION}\s+(?:{ADVERB_RE}\s+)?{SPEECH_VERB_RE}\b"
-)
-_POST_VERB_SUBJ = re.compile(rf"{_LEAD}{INVERTIBLE_VERB_RE}\s+{_SUBJ}")
-_POST_ACCORDING = re.compile(rf"{_LEAD}according\s+to\s+{_SUBJ}")
-_POST_SENTENCE_TAIL = re.compile(
-    rf",\s+{_SUBJ}{_APPOSITION}\s+(?:{ADVERB_RE}\s+)?{SPEECH_VERB_RE}\b[^,;:]{{0,40}}[.!]?\s*$"
-)
-_POST_DASH_CREDIT = re.compile(rf"^\s*[-–—]+\s*(?P<s>{NAME_RUN})\s*(?:,[^\n]{{0,80}})?$")
-# Attribution in the text that introduces the quote.
-_PRE_SUBJ_VERB = re.compile(
-    rf"(?<![\w’']){_SUBJ}{_APPOSITION}\s+(?:{ADVERB_RE}\s+)?{SPEECH_VERB_RE}\b"
-)
-_PRE_VERB_SUBJ = re.compile(rf"\b{INVERTIBLE_VERB_RE}\s+(?P<s>(?:[Tt]he\s+)?{NAME_RUN}|he|she)")
-_PRE_VERB_SUBJ_TAIL = re.compile(
-    r"^\s*(?:,?\s*(?:on|at|in|during|after|before|from|while|when)\s[^:“”\"]{0,100})?[:,]?\s*$"
-)
-_PRE_POSSESSIVE = re.compile(
-    rf"(?P<s>{NAME_RUN})(?:’s|'s|’)\s+(?:[a-z\-]+\s+){{0,2}}{SPEECH_NOUN_RE}\b"
-)
-_PRE_ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+{_SUBJ}")
-_PRE_COLON_NAME = re.compile(rf"(?P<s>{NAME_RUN})\s*:\s*$")
-_PRE_SENT = re.compile(
-    rf"(?<![\w’']){_SUBJ}\s+(?:has\s+|had\s+|have\s+|also\s+)?(?:sent|issued|released|published|"
-    r"delivered|made|gave|addressed|read\s+out|read|wrote)\s+(?:(?:a|an|the|his|her|its|their)\s+)?"
-    r"(?:[\w’'\-]+\s+){0,3}?(?:message|statement|letter|greetings?|telegram|address|speech|"
-    r"declaration|remarks|note|appeal|text|poem)\b"
-)
-_PRE_SOURCE_NP = re.compile(
-    r"(?:\b(?:a|an|the|this|that|his|her|its|their|our|my)\s+)?"
-    r"(?P<np>(?:[\w’'\-]+\s+){0,3}?(?:poem|song|verse|rhyme|proverb|saying|motto|lines?|document|"
-    r"declaration|communiqu[eé]|statement|letter|message|resolution|treaty|charter|constitution|"
-    r"text|inscription|banner|placard|headline|tweet|telegram|anthem|hymn|prayer|book|article))"
-    r"\s*[:,]?\s*$"
-)
-_BARE_SPEECH_VERB = re.compile(rf"\b(?:but|and|who|then)\s+(?:{ADVERB_RE}\s+)?{SPEECH_VERB_RE}\b")
-_PRE_SUBJECT = re.compile(rf"^(?:[^,]{{0,60}},\s+)?{_SUBJ}\s")
-_INTRO_VERB_END = re.compile(rf"\b{SPEECH_VERB_RE}\s*[,:]\s*$")
-# Any subject with a verb: who introduces a quotation with a colon ("Aliyev highlighted …:").
-_SUBJ_ANY_VERB = re.compile(
-    rf"(?<![\w’']){_SUBJ}{_APPOSITION}\s+(?:{ADVERB_RE}\s+)?(?:{SPEECH_VERB_RE}|[a-z]+ed|[a-z]+s)\b"
-)
-# Words before a quotation that make it a name or a term, not speech.
-_NAMING_CUE = re.compile(
-    r"(?:\b(?:titled|entitled|named|dubbed|known\s+as|so-called|termed|labell?ed|branded|"
-    r"nicknamed|headlined|(?:the|a|an|its|their)\s+(?:[\w\-]+\s+)?(?:term|phrase|words?|slogan|"
-    r"motto|formula|principle|concept|notion|expression|label|title|name|heading|banner|"
-    r"hashtag|operation|programme|program|project|initiative|campaign|strategy|doctrine|"
-    r"format|policy|theme|themes|topic|agenda|headline|caption|book|film|report|paper|song)))\s*[,:]?\s*$",
-    re.IGNORECASE,
-)
-# A speaker label opening a transcript turn: "President of Russia Vladimir Putin:", "Question:".
-_LABEL = re.compile(
-    rf"^(?P<label>{CAP_TOKEN}(?:\s+(?:of|the|and|de|da|von|van|{CAP_TOKEN})){{0,7}})"
-    r"(?:\s*\([^)]{1,40}\))?:\s+(?=\S)"
-)
-# "…, he said." closing a first-person sentence printed without its quotation marks.
-_UNMARKED_HEAD = re.compile(r"^(?:I|We|My|Our)\b")
-_UNMARKED_TAIL = re.compile(
-    rf",[”\"’»]?\s+(?P<s>he|she|{NAME_RUN})\s+(?:{ADVERB_RE}\s+)?"
-    r"(?:said|added|stressed|noted|declared|explained|continued|insisted|emphasi[sz]ed|"
-    r"told\s+(?:reporters|journalists|the\s+press))\s*[.!]?$"
-)
-_PREPOSITION_END = re.compile(r"\b(?:in|on|under|of|from|to|by|with)\s*$")
-_NAME_LINE = re.compile(NAME_RUN)
-_INNER_SENTENCE = re.compile(r"[a-z]{2,}[.!?]\s+[A-Z]")
-_ATTRIBUTION_TAIL = re.compile(r"^(?:\s+[^.;:“”\"«»]{1,40})?,\s*$")
 
 
 @dataclass(slots=True)
@@ -172,155 +107,6 @@ class _Candidate:
     short: bool = False
     #: Second half of a quotation split mid-sentence (“We are ready,” he said, “to talk.”).
     split_middle: bool = False
-
-
-def _can_open(s: str, i: int) -> bool:
-    prev = s[i - 1] if i > 0 else " "
-    nxt = s[i + 1] if i + 1 < len(s) else ""
-    return (prev.isspace() or prev in _OPEN_BEFORE) and bool(nxt) and not nxt.isspace()
-
-
-def _can_close(s: str, i: int) -> bool:
-    prev = s[i - 1] if i > 0 else " "
-    nxt = s[i + 1] if i + 1 < len(s) else ""
-    return not prev.isspace() and (not nxt or nxt.isspace() or nxt in _CLOSE_AFTER)
-
-
-def _scan(s: str, begin: int) -> list[tuple[int | None, int | None, int, int, str]]:
-    """Quoted stretches of one paragraph: ``(open, close, content_start, content_end, family)``.
-
-    ``open`` is None for a closing mark without an opening one, ``close`` None for material still
-    open at the end of the paragraph (or cut short by a new opening mark).  Offsets are local.
-    """
-    out: list[tuple[int | None, int | None, int, int, str]] = []
-    cur: int | None = None
-    cur_char = ""
-    family = ""
-    nested = 0
-    marks = [m.start() for m in _MARK.finditer(s, begin)]
-    k = 0
-    while k < len(marks):
-        i = marks[k]
-        k += 1
-        ch = s[i]
-        if cur is None:
-            if ch in _DOUBLE_OPEN + _DOUBLE_CLOSE + _STRAIGHT + "«»":
-                is_open = _mark_opens(s, i, ch)
-                if is_open is None:
-                    continue
-                if is_open:
-                    cur, cur_char, nested = i, ch, 0
-                    family = "guillemet" if ch == "«" else "double"
-                else:
-                    out.append((None, i, begin, i, "guillemet" if ch == "»" else "double"))
-            elif ch in _SINGLE_OPEN + "'" and _can_open(s, i) and s[i + 1 : i + 2].isalnum():
-                close = _single_close(s, i)
-                if close is not None:
-                    out.append((i, close, i + 1, close, "single"))
-                    while k < len(marks) and marks[k] <= close:
-                        k += 1
-            continue
-        if family == "guillemet":
-            if ch == "«":
-                nested += 1
-            elif ch == "»":
-                if nested:
-                    nested -= 1
-                else:
-                    out.append((cur, i, cur + 1, i, family))
-                    cur = None
-            continue
-        if ch in "‘’‚'«»":
-            continue
-        if ch == _DOUBLE_CLOSE or (ch == _STRAIGHT and cur_char == _STRAIGHT):
-            if nested:
-                nested -= 1
-                continue
-            out.append((cur, i, cur + 1, i, family))
-            cur = None
-        elif ch == _STRAIGHT:
-            if _can_close(s, i) and not _can_open(s, i):
-                out.append((cur, i, cur + 1, i, family))
-                cur = None
-        elif _can_close(s, i) and not _can_open(s, i):  # “ used as a closing mark
-            out.append((cur, i, cur + 1, i, family))
-            cur = None
-        elif s.count(_DOUBLE_CLOSE, i) >= 2:
-            nested += 1
-        else:  # a new quotation starts while the last one was never closed
-            out.append((cur, None, cur + 1, i, family))
-            cur, cur_char, nested = i, ch, 0
-    if cur is not None:
-        out.append((cur, None, cur + 1, len(s), family))
-    return out
-
-
-def _mark_opens(s: str, i: int, ch: str) -> bool | None:
-    """Whether a double mark outside any quotation opens one (None: ignore it)."""
-    can_open, can_close = _can_open(s, i), _can_close(s, i)
-    if ch in _DOUBLE_OPEN or ch == "«":
-        return not (can_close and not can_open)
-    if ch in _DOUBLE_CLOSE or ch == "»":
-        return can_open and not can_close
-    if i > 0 and s[i - 1].isdigit():  # 12" (inches)
-        return None
-    if can_open:
-        return True
-    return False if can_close else None
-
-
-def _single_close(s: str, i: int) -> int | None:
-    """Closing mark of a quotation in single marks: only after punctuation (not an apostrophe)."""
-    j = i + 1
-    while True:
-        j = min((p for p in (s.find("’", j), s.find("'", j)) if p >= 0), default=-1)
-        if j < 0 or any(c in s[i:j] for c in '“”"«»'):
-            return None
-        if s[j - 1] in ".,!?" and _can_close(s, j):
-            return j
-        j += 1
-
-
-def _only_attribution(between: str) -> bool:
-    """Whether the text between two quotations is only an attribution (", he said, ")."""
-    for regex in (_POST_SUBJ_VERB, _POST_VERB_SUBJ):
-        match = regex.match(between)
-        if match and _ATTRIBUTION_TAIL.match(between[match.end() :]):
-            return True
-    return False
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
-
-
-def _starts_upper(text: str) -> bool:
-    for ch in text:
-        if ch.isalpha():
-            return ch.isupper()
-    return False
-
-
-def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip("’'‘ ")
-    return bool(stripped) and stripped[-1] in _END_PUNCT
-
-
-def _title_case(text: str) -> bool:
-    """“Caucasian Four”, “One Belt, One Road”: a name, not a sentence."""
-    words = [w for w in _words(text) if w.lower() not in _FUNCTION_WORDS]
-    if len(words) < 2 or text.rstrip("’' ")[-1:] in ".!?":
-        return False
-    caps = sum(1 for w in words if w[0].isupper() or w[0].isdigit())
-    return caps >= 0.75 * len(words)
 
 
 class _Extractor:
