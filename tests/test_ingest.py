@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefings.ingest.boilerplate import furniture_reason
-from briefings.ingest.metadata import date_from_anniversary, parse_clock_line, parse_stamp
 from briefings.ingest.read import IngestError, article_from_text, decode_bytes, read_article
+from briefings.ingest.stamps import date_from_anniversary, parse_clock_line, parse_stamp
 from briefings.models import Article, ArticleMeta
 
 SEED_000 = "000_828d40792933caee.txt"

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from briefings.ingest.metadata import echoes_body, parse_stamp
+from briefings.ingest.metadata import echoes_body
 from briefings.ingest.read import read_article
+from briefings.ingest.stamps import parse_stamp
 from briefings.stages.timeline import extract_timeline
 
 BODY = (

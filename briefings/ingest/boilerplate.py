@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from briefings.ingest.lines import Line, key_of
-from briefings.ingest.metadata import parse_clock_line, parse_stamp
+from briefings.ingest.stamps import parse_clock_line, parse_stamp
 
 #: Lines longer than this are never furniture (and are not run through the phrase regexes).
 _MAX_FURNITURE_CHARS = 400

@@ -20,7 +20,7 @@ from charset_normalizer import from_bytes
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from briefings.ingest.metadata import parse_datetime_value
+from briefings.ingest.stamps import parse_datetime_value
 from briefings.models import ArticleMeta
 
 # ------------------------------------------------------------------------------------ decoding
