@@ -19,7 +19,8 @@ import pytest
 
 from briefings.ingest.read import article_from_text
 from briefings.models import Article, ArticleMeta
-from briefings.stages.timeline import MAX_EVENT_CHARS, TimelineResult, extract_timeline
+from briefings.stages.timeline import TimelineResult, extract_timeline
+from briefings.stages.timeline_context import MAX_EVENT_CHARS
 from briefings.text.dates.scan import find_date_phrases
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -494,6 +495,7 @@ def test_timeline_stays_pure_python() -> None:
     """No model, no dateparser, no Telegram: the stage must stay fast and engine-only."""
     for module in (
         "stages/timeline.py",
+        "stages/timeline_context.py",
         "text/dates/scan.py",
         "text/dates/grammar.py",
         "text/dates/explicit.py",
