@@ -42,7 +42,7 @@ from bench.common import (
     verdict,
     wait_reply,
 )
-from briefings.store.digests import SEARCH_WINDOW
+from briefings.store.passages import SEARCH_WINDOW
 
 STARTUP_TARGET = 2.0
 RSS_TARGET_MB = 150

@@ -15,7 +15,9 @@ from bench import corpus
 from briefings.library import CACHED_SUMMITS, Library
 from briefings.models import ArticleMeta, Digest, Entities, Quote
 from briefings.pipeline import build
-from briefings.store.digests import SEARCH_WINDOW, STORE_VERSION, DigestStore, fts_query
+from briefings.store.digests import DigestStore
+from briefings.store.passages import SEARCH_WINDOW, fts_query
+from briefings.store.schema import STORE_VERSION
 from briefings.store.summit_index import refresh_summits
 from briefings.summits.merge import build_summits
 

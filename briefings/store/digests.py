@@ -8,9 +8,7 @@ quotes).  Writes happen only in the builder process; the bot opens the file read
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefings.lexicon import SEARCH_STOP_WORDS as _STOP_WORDS
 from briefings.models import (
     DIGEST_FORMAT_VERSION,
     ArticleCard,
@@ -29,82 +26,15 @@ from briefings.models import (
     Summit,
     SummitHead,
 )
+from briefings.store.passages import SEARCH_WINDOW, _card_json, _day_number, _passages, fts_query
+from briefings.store.schema import (
+    _DAY_SHIFT,
+    _DERIVED_COLUMNS,
+    _QUOTE_SHIFT,
+    _SCHEMA,
+    STORE_VERSION,
+)
 from briefings.summits.claims import Claim, claims_of_digest
-from briefings.text.sentences import split_sentences
-
-#: Bumped when the tables change; an older store is migrated when opened (see ``_migrate``).
-STORE_VERSION = 4
-
-#: Quotes are matched by word beginnings ("put" finds Putin): a summit has few of them.
-_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
-#: Passages are matched by stem ("summits" finds "summit", "negotiations" "negotiated"): whole
-#: stemmed terms are single index lookups, where a prefix term merges every word it begins.
-_STEMMING_TOKENIZER = "tokenize = 'porter unicode61 remove_diacritics 2'"
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS files (
-    name TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    content_hash TEXT NOT NULL,
-    format_version INTEGER NOT NULL,
-    error TEXT,
-    digest TEXT,
-    published TEXT,
-    built_at REAL NOT NULL,
-    card TEXT,
-    summit TEXT,
-    passages_lo INTEGER,
-    passages_hi INTEGER
-);
-CREATE INDEX IF NOT EXISTS files_built_at ON files (built_at);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
-    text, file UNINDEXED, kind UNINDEXED, speaker UNINDEXED, {_STEMMING_TOKENIZER}
-);
-CREATE TABLE IF NOT EXISTS summits (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    rank INTEGER NOT NULL,
-    name TEXT NOT NULL,
-    latest_published TEXT,
-    files TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    briefing TEXT NOT NULL
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS summit_quotes USING fts5(
-    speaker, text, kind UNINDEXED, files UNINDEXED, {_TOKENIZER}
-);
-CREATE TABLE IF NOT EXISTS claims (
-    file TEXT NOT NULL,
-    key TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    attribute TEXT NOT NULL,
-    value TEXT NOT NULL,
-    sentence TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS claims_file ON claims (file);
-CREATE INDEX IF NOT EXISTS claims_key ON claims (key, value);
-CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-"""
-
-#: Columns of ``files`` derived from the digest (added to an older store by ``_migrate``).
-_DERIVED_COLUMNS = {
-    "card": "TEXT",
-    "summit": "TEXT",
-    "passages_lo": "INTEGER",
-    "passages_hi": "INTEGER",
-}
-
-#: Passage rowids are ``day << 32 | sequence``: ``day`` is the article's publication date as a
-#: day number (0 when undated), so rowid order is publication order and /search can rank the
-#: most recent matches without reading every match of a common word.  A file's passages get
-#: consecutive rowids, recorded in ``files``, so replacing them is a range delete, not a scan.
-_DAY_SHIFT = 32
-#: Quote rowids of summit ``id`` are ``id << 20 | position``: one range per summit.
-_QUOTE_SHIFT = 20
-#: /search ranks by BM25 at most this many of the most recent matching passages.
-SEARCH_WINDOW = 1000
-_TERM = re.compile(r"([^\W_]+)(\*?)")
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -576,43 +506,3 @@ class DigestStore:
             (f"speaker : ({query})",),
         ).fetchone()
         return row is not None
-
-
-def fts_query(words: str, *, prefixes: bool = True, drop_stop_words: bool = True) -> str:
-    """Turn free text into a safe FTS5 query: every word a quoted term that must match.
-
-    With ``prefixes``, words of three letters or more match as prefixes ("negotiat" finds
-    "negotiations"); otherwise only a word typed with a trailing ``*`` does.  Short words and
-    stop words are always whole words, since "a*" or "the*" would expand to a large part of the
-    vocabulary.  Stop words are dropped when other words remain: they match nearly every
-    passage and only slow the search down.
-    """
-    terms = _TERM.findall(words)[:12]
-    if drop_stop_words:
-        kept = [(t, star) for t, star in terms if t.lower() not in _STOP_WORDS]
-        terms = kept or terms
-    return " ".join(
-        f'"{t}"*'
-        if (prefixes or star) and len(t) >= 3 and t.lower() not in _STOP_WORDS
-        else f'"{t}"'
-        for t, star in terms
-    )
-
-
-def _card_json(digest: Digest) -> str:
-    return json.dumps(digest.card().to_row(), ensure_ascii=False)
-
-
-def _day_number(published: str | None) -> int:
-    """Days since 0001-01-01 of a ``YYYY-MM-DD`` date; 0 for an undated article."""
-    try:
-        return _dt.date.fromisoformat(published).toordinal() if published else 0
-    except ValueError:
-        return 0
-
-
-def _passages(digest: Digest) -> Iterator[tuple[str, str, str, str | None]]:
-    for sentence in split_sentences("\n".join(digest.paragraphs)):
-        yield sentence.text, digest.file, "sentence", None
-    for quote in digest.quotes:
-        yield quote.text, digest.file, "quote", quote.speaker
