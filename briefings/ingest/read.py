@@ -18,7 +18,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from briefings.ingest import formats
+from briefings.ingest import decode, formats, html_text
 from briefings.ingest.boilerplate import classify_lines, select_body
 from briefings.ingest.lines import Line, key_of
 from briefings.ingest.metadata import detect_metadata
@@ -74,7 +74,7 @@ def decode_bytes(data: bytes) -> str:
     Returns:
         The decoded text (possibly empty).
     """
-    return formats.decode_bytes(data)
+    return decode.decode_bytes(data)
 
 
 def _human_size(size: int) -> str:
@@ -235,7 +235,7 @@ def article_from_text(
         The article; ``content_hash`` is the SHA-256 of ``text`` encoded as UTF-8.
     """
     content_hash = hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
-    normalized = formats.normalize_text(text)
+    normalized = decode.normalize_text(text)
     if meta is None:
         return _assemble(normalized, file, content_hash, None)[0]
     paragraphs = tuple(line.strip() for line in normalized.split("\n") if line.strip())
@@ -288,14 +288,14 @@ def read_article(
         )
     if not data.strip():
         raise IngestError("The file is empty.", file=shown)
-    reason = formats.binary_reason(data)
+    reason = decode.binary_reason(data)
     if reason is not None:
         raise IngestError(
             f"This looks like a binary file, not a text article ({reason}).", file=shown
         )
     try:
-        declared = formats.declared_charset(data) if kind == "html" else None
-        text = formats.decode_bytes(data, declared)
+        declared = decode.declared_charset(data) if kind == "html" else None
+        text = decode.decode_bytes(data, declared)
         if not text.strip():
             raise IngestError("The file is empty (it holds only whitespace).", file=shown)
         if text.count("\ufffd") > _MAX_REPLACEMENT_SHARE * len(text):
@@ -305,7 +305,7 @@ def read_article(
             )
         hints: ArticleMeta | None = None
         if kind == "html":
-            text, hints = formats.html_to_text(text)
+            text, hints = html_text.html_to_text(text)
         elif kind == "markdown":
             text, hints = formats.markdown_to_text(text)
         content_hash = hashlib.sha256(data).hexdigest()
