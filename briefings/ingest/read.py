@@ -18,7 +18,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path
 
-from briefings.ingest import decode, formats, html_text
+from briefings.ingest import decode, html_text, markdown_text
 from briefings.ingest.boilerplate import classify_lines, select_body
 from briefings.ingest.lines import Line, key_of
 from briefings.ingest.metadata import detect_metadata
@@ -307,7 +307,7 @@ def read_article(
         if kind == "html":
             text, hints = html_text.html_to_text(text)
         elif kind == "markdown":
-            text, hints = formats.markdown_to_text(text)
+            text, hints = markdown_text.markdown_to_text(text)
         content_hash = hashlib.sha256(data).hexdigest()
         article, kept = _assemble(text, shown, content_hash, hints)
     except IngestError:
