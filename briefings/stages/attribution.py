@@ -30,14 +30,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from briefings.stages.speakers import (
-    PERSON_TITLES,
-    SPEECH_VERBS,
-    TITLES,
-    PersonIndex,
-    clean_name,
-    looks_like_person,
-)
+from briefings.lexicon import PERSON_TITLES, TITLES
+from briefings.stages.speakers import PersonIndex, clean_name, looks_like_person
+from briefings.stages.speech_grammar import SPEECH_VERBS
 from briefings.text.document import PLACE_LABELS, ArticleDoc
 from briefings.text.gazetteer import is_known_place
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from briefings.stages.speakers import (
+from briefings.stages.speech_grammar import (
     ADVERB_RE,
     CAP_TOKEN,
     INVERTIBLE_VERB_RE,

@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefings.lexicon import NAME_FUNCTION_WORDS as _FUNCTION_WORDS
+from briefings.lexicon import TITLES
 from briefings.models import Article, Quote, QuoteKind
 from briefings.stages.attribution import DOCUMENT_NOUNS, Attribution, Attributor
 from briefings.stages.quote_marks import (
@@ -72,12 +73,7 @@ from briefings.stages.quote_patterns import (
     _UNMARKED_HEAD,
     _UNMARKED_TAIL,
 )
-from briefings.stages.speakers import (
-    TITLES,
-    PersonIndex,
-    clean_name,
-    looks_like_person,
-)
+from briefings.stages.speakers import PersonIndex, clean_name, looks_like_person
 from briefings.text.document import PLACE_LABELS, ArticleDoc, read_document
 from briefings.text.gazetteer import is_known_place
 from briefings.text.sentences import split_sentences
