@@ -107,7 +107,7 @@ def load_seconds(info: corpus.StoreInfo, rounds: int) -> tuple[float, str]:
     """Median ``Library.load`` time, and the shape of the library (summits, conflicts)."""
     from briefings.library import Library
     from briefings.store.digests import DigestStore
-    from briefings.summits.merge import MAX_MERGED_ARTICLES
+    from briefings.summits.grouping import MAX_MERGED_ARTICLES
 
     times = []
     for _ in range(rounds):

@@ -10,7 +10,7 @@ from briefings.stages.entities import entities_from_spans
 from briefings.stages.quotes import extract_quotes
 from briefings.stages.summary import summarize
 from briefings.stages.timeline import extract_timeline
-from briefings.summits.merge import detect_summit
+from briefings.summits.grouping import detect_summit
 from briefings.text.document import read_document
 
 

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 from briefings.models import ArticleCard, BuildError, Digest, Summit, SummitHead
 from briefings.store.digests import DigestStore, QuoteHit, SearchHit
 from briefings.store.summit_index import refresh_summits
-from briefings.summits.merge import newest_first
+from briefings.summits.grouping import newest_first
 
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefings.models import Entities, TimelineEvent
-from briefings.summits.merge import SummitKey, detect_summit, group_digests
+from briefings.summits.grouping import SummitKey, detect_summit, group_digests
 
 
 def _event(text: str, evidence: str, date: str) -> TimelineEvent:
@@ -143,7 +143,7 @@ def test_a_publisher_named_like_an_institution_bans_only_its_own_name() -> None:
 
 def _reference_groups(stamps: list[_Stamp]) -> dict[str, set[str]]:
     """The grouping rules as a plain scan of every meeting found so far (quadratic)."""
-    from briefings.summits.merge import _agree
+    from briefings.summits.grouping import _agree
 
     ordered = sorted(stamps, key=lambda d: (SummitKey.decode(d.summit).year or "", d.file))
     clusters: list[tuple[SummitKey, list[str]]] = []

@@ -6,7 +6,8 @@ from bot.render import render, strip_html
 from bot.views import Page, QuoteGroup, QuoteItem, QuotesView
 from briefings.library import Library
 from briefings.models import ArticleMeta, Digest, Entities, Quote, TimelineEvent
-from briefings.summits.merge import SummitKey, build_summits, date_sort_key, detect_summit
+from briefings.summits.grouping import SummitKey, detect_summit
+from briefings.summits.merge import build_summits, date_sort_key
 
 SEED_000 = "000_828d40792933caee.txt"
 SEED_002 = "002_ae500b144d0d54b5.txt"
@@ -113,7 +114,7 @@ def test_two_meetings_on_two_dates_are_not_a_disagreement() -> None:
 
 
 def test_a_huge_summit_merges_only_its_most_recent_articles() -> None:
-    from briefings.summits.merge import MAX_MERGED_ARTICLES
+    from briefings.summits.grouping import MAX_MERGED_ARTICLES
 
     digests = [
         _digest(

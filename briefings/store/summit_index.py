@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from briefings.models import ArticleStamp, Conflict, SummitHead
 from briefings.store.digests import DigestStore
 from briefings.summits.claims import find_disagreements
-from briefings.summits.merge import (
+from briefings.summits.grouping import (
     MAX_MERGED_ARTICLES,
-    ConflictIndex,
     group_digests,
-    merge_summit,
     stamps_newest_first,
     summit_order,
 )
+from briefings.summits.merge import ConflictIndex, merge_summit
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,6 @@
 ``SummitKey`` and ``newest_first`` are the names ``bot/`` reads from here.
 """
 
-from briefings.summits.merge import SummitKey, newest_first
+from briefings.summits.grouping import SummitKey, newest_first
 
 __all__ = ["SummitKey", "newest_first"]
