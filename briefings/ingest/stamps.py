@@ -15,6 +15,7 @@ from briefings.ingest.lines import Clock, Stamp, StampKind
 from briefings.ingest.names import _LETTER_TOKEN, _is_place_like, _letter_words
 from briefings.lexicon import MONTH_NUMBERS as _MONTHS
 from briefings.lexicon import YEARS_AGO_NUMBER_WORDS as _NUMBER_WORDS
+from briefings.text.dates.normalize import make_date
 
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -59,10 +60,8 @@ _YEARS_AGO_TODAY = re.compile(
 
 
 def _valid_date(year: int, month: int, day: int) -> str | None:
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
+    found = make_date(year, month, day)
+    return found.isoformat() if found else None
 
 
 def _month_number(token: str) -> int:
