@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from briefings.ingest.metadata import echoes_body
+from briefings.lexicon import NUMBER_UNITS
 from briefings.models import Article, TimelineEvent
 from briefings.text.dates.grammar import DatePhrase
 from briefings.text.dates.narrative import (
@@ -108,7 +109,7 @@ _MULTI_DAY = re.compile(
     r"|negotiations|discussions|deliberations|consultations))\b"
 )
 _SPAN_ENDS = re.compile(r"(?i)\b(?:ended|ends|closed|closes|concluded|concludes|wrapped\s+up)\b")
-_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_NUMBERS = {word: n for word, n in NUMBER_UNITS.items() if 2 <= n <= 7}
 _CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[–—-]\s+|\s+\(")
 
 
