@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from briefings.lexicon import NAME_FUNCTION_WORDS as _FUNCTION_WORDS
 from briefings.lexicon import TITLES
 from briefings.models import Article, Quote, QuoteKind
-from briefings.stages.attribution import DOCUMENT_NOUNS, Attribution, Attributor
+from briefings.stages.attribution import Attribution, Attributor
+from briefings.stages.parse_tokens import DOCUMENT_NOUNS
 from briefings.stages.quote_marks import (
     _DOUBLE_OPEN,
     _QUOTE_CHARS,
