@@ -1,5 +1,5 @@
-"""One article in, one digest out: the article is read once (:mod:`briefings.document`) and the
-stages run in a fixed order, each a pure function of that reading."""
+"""One article in, one digest out: the article is read once (:mod:`briefings.text.document`) and
+the stages run in a fixed order, each a pure function of that reading."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def build_digest(article: Article, nlp: Any) -> Digest:
 
     Args:
         article: an ingested article (boilerplate removed, metadata detected).
-        nlp: the spaCy pipeline from :func:`briefings.nlp.load_nlp` (entities and the parse of
+        nlp: the spaCy pipeline from :func:`briefings.text.nlp.load_nlp` (entities and the parse of
             the paragraphs with quotations).
     """
     text = article.text

@@ -265,7 +265,7 @@ def select_body(
 
     Args:
         lines: Output of :func:`classify_lines`.
-        roles: Metadata lines found by :func:`briefings.metadata.detect_metadata`.
+        roles: Metadata lines found by :func:`briefings.ingest.metadata.detect_metadata`.
         title: The detected headline; its repeats are dropped wherever they stand.
         author: The detected author; a line repeating the name alone is dropped.
 

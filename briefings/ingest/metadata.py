@@ -139,7 +139,7 @@ def detect_metadata(lines: list[Line], hints: ArticleMeta | None = None) -> Dete
     """Detect title, source, author, publication date/time/zone and dateline place.
 
     Args:
-        lines: The article's non-blank lines, classified by :mod:`briefings.boilerplate`.
+        lines: The article's non-blank lines, classified by :mod:`briefings.ingest.boilerplate`.
         hints: Metadata the file format already stated (HTML meta tags, Markdown front matter);
             a stated field wins over a detected one, and lines repeating it are still marked.
 

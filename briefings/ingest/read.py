@@ -6,7 +6,8 @@ A problem the user can fix becomes an :class:`IngestError` with a sentence that 
 wrong; nothing else escapes :func:`read_article`, whatever the bytes are.
 
 Pipeline: bytes -> :func:`decode_bytes` -> (HTML/Markdown -> text, with format hints) ->
-lines classified by :mod:`briefings.boilerplate` -> metadata read by :mod:`briefings.metadata`
+lines classified by :mod:`briefings.ingest.boilerplate` -> metadata read by
+:mod:`briefings.ingest.metadata`
 -> body lines kept as verbatim paragraphs.
 """
 

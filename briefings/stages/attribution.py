@@ -15,8 +15,8 @@ the subject *Kaufman* (Delaware is a modifier), "Murray said in a critical state
   ("Lee commented on the figures.").
 
 The subject is then made a speaker: "he"/"she" go to the person the article named last
-(:class:`~briefings.speakers.PersonIndex`), an appositive name wins over its role ("the firm's
-chief executive, Alan Mulally"), "the minister" goes to the person the article calls so, an
+(:class:`~briefings.stages.speakers.PersonIndex`), an appositive name wins over its role ("the
+firm's chief executive, Alan Mulally"), "the minister" goes to the person the article calls so, an
 indefinite description ("an aerospace analyst") is kept as the description, and a place or a
 nationality is never a speaker.  Read-out material ("I quote", "the letter says") is the
 document's: its author when the text names one, else the document, never the reader.  Whenever

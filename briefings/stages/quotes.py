@@ -2,7 +2,7 @@
 
 Quotation marks carry most of the signal for *what* was quoted, so spans are found with regexes
 over the article text (well under a millisecond per article).  *Who* said it is read from the
-dependency parse of the sentences around the quotation (:mod:`briefings.attribution`): the
+dependency parse of the sentences around the quotation (:mod:`briefings.stages.attribution`): the
 subject of the speech verb or noun that governs it.  The surface patterns ("…,” said X") remain
 only where the parse finds no governing verb, and then must name a person.  The extractor works
 in four steps:
@@ -20,7 +20,7 @@ in four steps:
    governing verb: the previous part of a split quote, the paragraph before a stand-alone
    quotation, the speaker label of a transcript turn, or the surface patterns, whose answer
    must be a person (never a place, an organisation or a phrase).  Pronouns and bare surnames
-   are resolved through :class:`~briefings.speakers.PersonIndex` and the model's entities.
+   are resolved through :class:`~briefings.stages.speakers.PersonIndex` and the model's entities.
 4. *Unmarked*: a first-person sentence printed without its outer marks and closed by "…, he said."
    comes back as ``unmarked``.
 

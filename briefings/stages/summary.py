@@ -131,7 +131,7 @@ def summarize(
         paragraphs: the article body (boilerplate already removed), one paragraph per item.
         length: how many sentences to return; fewer when the body has fewer usable sentences.
         sentences: the body's sentences when the article was already read
-            (:class:`briefings.document.ArticleDoc`), so the text is not split again.
+            (:class:`briefings.text.document.ArticleDoc`), so the text is not split again.
 
     Returns:
         Verbatim sentences of the body.

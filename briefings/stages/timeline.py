@@ -1,6 +1,6 @@
 """The timeline stage: every event the article ties to a date, with the phrase that states it.
 
-Date phrases come from :mod:`briefings.dates` (regexes, no model, so a digest costs
+Date phrases come from :mod:`briefings.text.dates.scan` (regexes, no model, so a digest costs
 milliseconds).  This module adds the context a phrase alone cannot give:
 
 - **Where the phrase stands.**  A date on a line of its own in the page header or footer (a

@@ -81,7 +81,7 @@ def detect_summit(
     timeline: Iterable[TimelineEvent] = (),
     source: str | None = None,
 ) -> SummitKey:
-    """Say which meeting an article reports on (see :mod:`briefings.meetings`)."""
+    """Say which meeting an article reports on (see :mod:`briefings.summits.identity`)."""
     meeting = detect_meeting(
         title, text, entities, published, place=place, timeline=timeline, source=source
     )

@@ -10,8 +10,8 @@ two summits.  The meeting is read from what the article itself states, in this o
 * the publication date, when no sentence dates the meeting.
 
 Publishers and site names (the article's source, "X's John Smith reports") are never
-organisations.  A part that cannot be read stays ``None``: :mod:`briefings.summits` then keeps
-the article apart instead of guessing.
+organisations.  A part that cannot be read stays ``None``: :mod:`briefings.summits.grouping` then
+keeps the article apart instead of guessing.
 """
 
 from __future__ import annotations

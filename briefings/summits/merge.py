@@ -41,7 +41,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z’'-]+")
 
 def build_summits(digests: Iterable[Digest]) -> list[Summit]:
     """Merge all digests into summit briefings, newest summit first (see also
-    :func:`briefings.summit_index.refresh_summits`, which does this incrementally in a store).
+    :func:`briefings.store.summit_index.refresh_summits`, which does this incrementally in a
+    store).
 
     Disagreements are found across all the digests, and each summit shows those it takes part in.
     """
@@ -210,8 +211,9 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def find_conflicts(digests: Sequence[Digest]) -> tuple[Conflict, ...]:
-    """Disagreements among these digests' claims (see :mod:`briefings.claims`); a store's
-    summits use the whole archive's instead (:func:`briefings.summit_index.refresh_summits`)."""
+    """Disagreements among these digests' claims (see :mod:`briefings.summits.claims`); a
+    store's summits use the whole archive's instead
+    (:func:`briefings.store.summit_index.refresh_summits`)."""
     return find_disagreements(c for d in digests for c in claims_of_digest(d))
 
 

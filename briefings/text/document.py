@@ -2,8 +2,9 @@
 
 Stages used to split the text into sentences again each and the model ran for entities alone.
 :func:`read_document` now reads an article once, the way a spaCy pipeline passes one ``Doc``
-along: the sentences (offset-keeping, :mod:`briefings.sentences`), the named entities with their
-offsets in the article text, and the dependency parse of the paragraphs that hold a quotation.
+along: the sentences (offset-keeping, :mod:`briefings.text.sentences`), the named entities with
+their offsets in the article text, and the dependency parse of the paragraphs that hold a
+quotation.
 Quotes, entities and the others are functions of this :class:`ArticleDoc`.
 
 Why two passes of the model instead of one: NER runs on the sentences that can hold a name (a
@@ -131,8 +132,8 @@ def read_document(article: Article, nlp: Any | None) -> ArticleDoc:
 
     Args:
         article: an ingested article.
-        nlp: the pipeline from :func:`briefings.nlp.load_nlp`, or anything with spaCy's ``pipe``
-            (a stand-in without a parser gives entities only).
+        nlp: the pipeline from :func:`briefings.text.nlp.load_nlp`, or anything with spaCy's
+            ``pipe`` (a stand-in without a parser gives entities only).
     """
     sentences = split_sentences(article.text)
     if nlp is None:

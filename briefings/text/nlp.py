@@ -4,7 +4,7 @@ Loading the model costs about a second and 100 MB, so nothing imports it at modu
 the bot (which only reads stored digests) never loads it.  The engine uses the entity recognizer
 and the dependency parser (who said a quotation is the subject of the verb that governs it); the
 lemmatizer, the attribute ruler and the sentence recognizer are not loaded.  The two parts run on
-different text (see :mod:`briefings.document`): NER on the sentences that can hold a name, the
+different text (see :mod:`briefings.text.document`): NER on the sentences that can hold a name, the
 tagger and parser only on the sentences around a quotation, which keeps a build above 10
 articles/s per core.
 """

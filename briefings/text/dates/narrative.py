@@ -1,6 +1,7 @@
 """What a date phrase means in its story: the clause around it and the dates before it.
 
-:mod:`briefings.timeline` finds *where* a phrase stands; this module reads the words around it:
+:mod:`briefings.stages.timeline` finds *where* a phrase stands; this module reads the words
+around it:
 
 - **Is "today" an event?**  "General Motors today named Mary Barra" and "markets have fallen
   today" report the day's events (a past, perfect, progressive or future verb); "Today, the

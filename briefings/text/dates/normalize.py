@@ -1,7 +1,7 @@
 """Calendar arithmetic for date phrases: numbers, month names, and which occurrence is meant.
 
-Split from :mod:`briefings.dates` (the grammar) because it is plain arithmetic on dates: the
-nearest or tense-chosen occurrence of a month, a month-day or a weekday, week and season spans,
+Split from :mod:`briefings.text.dates.scan` (the grammar) because it is plain arithmetic on dates:
+the nearest or tense-chosen occurrence of a month, a month-day or a weekday, week and season spans,
 and the normalized forms (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, ``A/B``).
 """
 

@@ -11,7 +11,7 @@ Normalized forms follow :mod:`briefings.models`: ``YYYY``, ``YYYY-MM``, ``YYYY-M
 for a range, and the precision of the phrase is kept ("1992" never becomes 1 January 1992, "this
 summer" is a month range).  Phrases that need the publication date ("next year", "on Tuesday",
 "in July") carry a resolver that is called with an :class:`Anchor` (reference day and the tense of
-the clause); :mod:`briefings.timeline` decides which anchor applies.
+the clause); :mod:`briefings.stages.timeline` decides which anchor applies.
 
 Conventions (the gold corpus README's, plus the rules chosen here where it is silent):
 
