@@ -36,7 +36,7 @@ def exported(
         capture_output=True,
         text=True,
         env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         timeout=900,
     ).stdout
     (work / "export.json").write_text(out, encoding="utf-8")

@@ -23,7 +23,7 @@ from briefings.stages.timeline import TimelineResult, extract_timeline
 from briefings.stages.timeline_context import MAX_EVENT_CHARS
 from briefings.text.dates.scan import find_date_phrases
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 #: Publication dates of the seeds (their gold annotates 002 as of 10 October 2025, 000 as undated).
 SEED_PUBLISHED = {"000": None, "002": "2025-10-10"}

@@ -37,7 +37,7 @@ def totals(
         capture_output=True,
         text=True,
         env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     ).stdout
     (work / "export.json").write_text(export, encoding="utf-8")
     document = json.loads(export)
@@ -89,7 +89,7 @@ def meantime_quotes(
         capture_output=True,
         text=True,
         env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     ).stdout
     (work / "export.json").write_text(export, encoding="utf-8")
     out = subprocess.run(
@@ -155,7 +155,7 @@ def meantime(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
         capture_output=True,
         text=True,
         env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
     ).stdout
     (work / "export.json").write_text(export, encoding="utf-8")
     out = subprocess.run(

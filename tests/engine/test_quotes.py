@@ -26,7 +26,7 @@ from briefings.stages.speakers import PersonIndex, clean_name
 from briefings.text.document import read_document
 from briefings.text.nlp import load_nlp
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def _article(*paragraphs: str, title: str | None = None) -> Article:
