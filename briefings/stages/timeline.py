@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from briefings.models import Article, TimelineEvent, UnresolvedDate
+from briefings.stages.tense import _Marker, _tense, _tense_markers
 from briefings.stages.timeline_context import (
     MAX_EVENT_CHARS,
     _citation_section,
@@ -33,15 +34,12 @@ from briefings.stages.timeline_context import (
     _headline,
     _inside,
     _line_role,
-    _Marker,
     _multi_day_spans,
     _placement,
     _quoted_spans,
     _reference_day,
     _sentence_at,
     _shorten,
-    _tense,
-    _tense_markers,
     _timed_datelines,
 )
 from briefings.text.dates.grammar import DatePhrase

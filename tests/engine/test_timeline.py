@@ -496,6 +496,7 @@ def test_timeline_stays_pure_python() -> None:
     for module in (
         "stages/timeline.py",
         "stages/timeline_context.py",
+        "stages/tense.py",
         "text/dates/scan.py",
         "text/dates/grammar.py",
         "text/dates/explicit.py",
