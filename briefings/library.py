@@ -17,7 +17,8 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 from briefings.models import ArticleCard, BuildError, Digest, Summit, SummitHead
-from briefings.store.digests import DigestStore, QuoteHit, SearchHit
+from briefings.store.digests import DigestStore
+from briefings.store.search import QuoteHit, SearchHit
 from briefings.store.summit_index import refresh_summits
 from briefings.summits.grouping import newest_first
 

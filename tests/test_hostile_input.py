@@ -57,7 +57,8 @@ from briefings.ingest.read import IngestError, article_from_text, decode_bytes, 
 from briefings.library import Library
 from briefings.models import BuildError, Digest, Entities
 from briefings.pipeline import BuildReport, build, scan_seeds
-from briefings.store.digests import DigestStore, SearchHit
+from briefings.store.digests import DigestStore
+from briefings.store.search import SearchHit
 
 RUNS: dict[str, int] = {}
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".markdown", ".text")

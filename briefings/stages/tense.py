@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 
 from briefings.text.dates.grammar import DatePhrase
-from briefings.text.dates.narrative import (
-    past_form,
-)
+from briefings.text.dates.narrative import past_form
 from briefings.text.dates.normalize import Tense
 from briefings.text.sentences import Sentence
 

@@ -3,6 +3,7 @@
 ``DigestStore`` and ``SearchHit`` are the names ``bot/`` reads from here.
 """
 
-from briefings.store.digests import DigestStore, SearchHit
+from briefings.store.digests import DigestStore
+from briefings.store.search import SearchHit
 
 __all__ = ["DigestStore", "SearchHit"]

@@ -13,9 +13,7 @@ import re
 from collections.abc import Iterator
 
 from briefings.lexicon import SEARCH_STOP_WORDS as _STOP_WORDS
-from briefings.models import (
-    Digest,
-)
+from briefings.models import Digest
 from briefings.text.sentences import split_sentences
 
 #: /search ranks by BM25 at most this many of the most recent matching passages.
