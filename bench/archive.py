@@ -42,7 +42,7 @@ from bench.common import (
     verdict,
     wait_reply,
 )
-from briefings.store import SEARCH_WINDOW
+from briefings.store.passages import SEARCH_WINDOW
 
 STARTUP_TARGET = 2.0
 RSS_TARGET_MB = 150
@@ -91,7 +91,7 @@ class Scale:
 
 def fts_latencies(info: corpus.StoreInfo, rounds: int) -> list[float]:
     """Each query of :data:`QUERIES`, ``rounds`` times, straight on the store."""
-    from briefings.store import DigestStore
+    from briefings.store.digests import DigestStore
 
     found: list[float] = []
     with DigestStore(info.path) as store:
@@ -106,8 +106,8 @@ def fts_latencies(info: corpus.StoreInfo, rounds: int) -> list[float]:
 def load_seconds(info: corpus.StoreInfo, rounds: int) -> tuple[float, str]:
     """Median ``Library.load`` time, and the shape of the library (summits, conflicts)."""
     from briefings.library import Library
-    from briefings.store import DigestStore
-    from briefings.summits import MAX_MERGED_ARTICLES
+    from briefings.store.digests import DigestStore
+    from briefings.summits.grouping import MAX_MERGED_ARTICLES
 
     times = []
     for _ in range(rounds):

@@ -41,8 +41,8 @@ def _seeds(folder: Path, first: int, count: int) -> Path:
 
 def per_core(rounds: int, count: int) -> tuple[float, float, float, list[float]]:
     """(model load s, median articles/s by wall, median articles/s by CPU, per-round wall)."""
-    from briefings.nlp import load_nlp
     from briefings.pipeline import digest_seed, scan_seeds
+    from briefings.text.nlp import load_nlp
 
     started = time.perf_counter()
     load_nlp()
@@ -67,7 +67,7 @@ def per_core(rounds: int, count: int) -> tuple[float, float, float, list[float]]
 def pool(count: int, workers: int) -> tuple[float, float, int]:
     """(pool start-up s, articles/s, peak RSS of a worker in MB) building ``count`` articles."""
     from briefings.pipeline import build, make_pool
-    from briefings.store import DigestStore
+    from briefings.store.digests import DigestStore
 
     with tempfile.TemporaryDirectory() as tmp:
         seeds = _seeds(Path(tmp) / "seeds", FRESH + 1000, count)
@@ -101,7 +101,7 @@ class Incremental:
 def incremental(size: int, rounds: int) -> Incremental:
     """No-op rebuild and one new seed among ``size`` (model already loaded in this process)."""
     from briefings.pipeline import build
-    from briefings.store import DigestStore
+    from briefings.store.digests import DigestStore
 
     info = corpus.ensure_store(size)
     history = corpus.build_history(size)

@@ -176,7 +176,7 @@ def ensure_store(count: int) -> StoreInfo:
     this call had to build (0 when it came from the cache).
     """
     from briefings.pipeline import build
-    from briefings.store import DigestStore
+    from briefings.store.digests import DigestStore
 
     seeds = seeds_set(count)
     STORES.mkdir(parents=True, exist_ok=True)

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from briefings.claims import find_disagreements
 from briefings.config import EngineSettings
 from briefings.library import Library
 from briefings.pipeline import BuildReport, build, plan_build, scan_seeds
 from briefings.render_text import render_digest
-from briefings.store import DigestStore
+from briefings.store.digests import DigestStore
 from briefings.store_health import check_store, damage_reason, recover
+from briefings.summits.claims import find_disagreements
 
 log = logging.getLogger("briefings")
 

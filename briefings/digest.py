@@ -1,17 +1,17 @@
-"""One article in, one digest out: the article is read once (:mod:`briefings.document`) and the
-stages run in a fixed order, each a pure function of that reading."""
+"""One article in, one digest out: the article is read once (:mod:`briefings.text.document`) and
+the stages run in a fixed order, each a pure function of that reading."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from briefings.document import read_document
-from briefings.entities import entities_from_spans
 from briefings.models import Article, Digest
-from briefings.quotes import extract_quotes
-from briefings.summary import summarize
-from briefings.summits import detect_summit
-from briefings.timeline import extract_timeline
+from briefings.stages.entities import entities_from_spans
+from briefings.stages.quotes import extract_quotes
+from briefings.stages.summary import summarize
+from briefings.stages.timeline import extract_timeline
+from briefings.summits.grouping import detect_summit
+from briefings.text.document import read_document
 
 
 def build_digest(article: Article, nlp: Any) -> Digest:
@@ -19,7 +19,7 @@ def build_digest(article: Article, nlp: Any) -> Digest:
 
     Args:
         article: an ingested article (boilerplate removed, metadata detected).
-        nlp: the spaCy pipeline from :func:`briefings.nlp.load_nlp` (entities and the parse of
+        nlp: the spaCy pipeline from :func:`briefings.text.nlp.load_nlp` (entities and the parse of
             the paragraphs with quotations).
     """
     text = article.text

@@ -17,9 +17,10 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 from briefings.models import ArticleCard, BuildError, Digest, Summit, SummitHead
-from briefings.store import DigestStore, QuoteHit, SearchHit
-from briefings.summit_index import refresh_summits
-from briefings.summits import newest_first
+from briefings.store.digests import DigestStore
+from briefings.store.search import QuoteHit, SearchHit
+from briefings.store.summit_index import refresh_summits
+from briefings.summits.grouping import newest_first
 
 _K = TypeVar("_K", bound=Hashable)
 _V = TypeVar("_V")

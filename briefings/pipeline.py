@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from briefings.models import DIGEST_FORMAT_VERSION, BuildError, Digest
-from briefings.store import DigestStore, FileState
-from briefings.summit_index import RefreshReport, refresh_summits
+from briefings.store.digests import DigestStore, FileState
+from briefings.store.summit_index import RefreshReport, refresh_summits
 
 # Re-exported: the pool is part of what the pipeline offers its callers (bot, bench, tests).
 from briefings.workers import DigestPool as DigestPool
@@ -192,7 +192,7 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
 
     Runs in worker processes, so it loads the NLP model lazily (once per process).
     """
-    from briefings.ingest import (
+    from briefings.ingest.read import (
         FileTooLargeError,
         IngestError,
         NotRegularFileError,
@@ -240,7 +240,7 @@ def digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
         return result(content_hash=content_hash, error=f"could not read article: {exc}")
     try:
         from briefings.digest import build_digest
-        from briefings.nlp import load_nlp
+        from briefings.text.nlp import load_nlp
 
         digest = build_digest(article, load_nlp())
     except Exception as exc:

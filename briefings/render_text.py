@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from briefings.models import Digest
-from briefings.summits import SummitKey
+from briefings.summits.grouping import SummitKey
 
 
 def _wrap(text: str, indent: str = "  ") -> str:

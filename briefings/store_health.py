@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefings.library import Library
-from briefings.store import DigestStore
+from briefings.store.digests import DigestStore
 
 log = logging.getLogger(__name__)
 

@@ -105,7 +105,7 @@ def _forward_records(queue: Any) -> None:
 
 def _warm_worker(log_queue: Any = None, level: int = logging.WARNING) -> None:
     """Pool initializer: follow the parent, load the model once, before the first file."""
-    from briefings.nlp import load_nlp
+    from briefings.text.nlp import load_nlp
 
     if log_queue is not None:
         _log_to_parent(log_queue, level)

@@ -39,7 +39,7 @@ def corpus_dir() -> Path:
 def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The two sample seeds built once into a store shared by the read-only tests."""
     from briefings.pipeline import build
-    from briefings.store import DigestStore
+    from briefings.store.digests import DigestStore
 
     path = tmp_path_factory.mktemp("seed-store") / "digests.sqlite3"
     with DigestStore(path) as store:
@@ -53,7 +53,7 @@ def seed_library(seed_store: Path) -> Iterator[Library]:
     """The seeds' digests and summits, loaded as the bot loads them (reading through an open
     store, since briefings and digests are read on demand)."""
     from briefings.library import Library
-    from briefings.store import DigestStore
+    from briefings.store.digests import DigestStore
 
     with DigestStore(seed_store) as store:
         yield Library.load(store)

@@ -31,7 +31,7 @@ from bot.fakeapi._records import CallbackAnswer
 from briefings.library import Library
 from briefings.models import BuildError, Digest
 from briefings.pipeline import build
-from briefings.store import DigestStore
+from briefings.store.digests import DigestStore
 
 PROJECT = Path(__file__).resolve().parent.parent
 

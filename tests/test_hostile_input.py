@@ -53,11 +53,12 @@ from bot.views import (
 )
 from briefings import pipeline
 from briefings.digest import build_digest
-from briefings.ingest import IngestError, article_from_text, decode_bytes, read_article
+from briefings.ingest.read import IngestError, article_from_text, decode_bytes, read_article
 from briefings.library import Library
 from briefings.models import BuildError, Digest, Entities
 from briefings.pipeline import BuildReport, build, scan_seeds
-from briefings.store import DigestStore, SearchHit
+from briefings.store.digests import DigestStore
+from briefings.store.search import SearchHit
 
 RUNS: dict[str, int] = {}
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".markdown", ".text")

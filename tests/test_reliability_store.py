@@ -21,7 +21,7 @@ from support import ADMIN, PROJECT, ask, make_settings, shown
 
 from bot.app import build_application, running
 from bot.fakeapi import FakeBotApi
-from briefings.store import DigestStore
+from briefings.store.digests import DigestStore
 from briefings.store_health import check_store, damage_reason, open_library
 
 pytestmark = [pytest.mark.timeout(180)]

@@ -25,9 +25,9 @@ from support import ADMIN, BotProcess, ask
 
 from bot.fakeapi import FakeBotApi
 from briefings import pipeline
-from briefings.ingest import IngestError, read_article
+from briefings.ingest.read import IngestError, read_article
 from briefings.pipeline import build, digest_seed, make_pool, scan_seeds
-from briefings.store import DigestStore
+from briefings.store.digests import DigestStore
 
 pytestmark = [
     pytest.mark.timeout(180),

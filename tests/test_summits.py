@@ -6,7 +6,8 @@ from bot.render import render, strip_html
 from bot.views import Page, QuoteGroup, QuoteItem, QuotesView
 from briefings.library import Library
 from briefings.models import ArticleMeta, Digest, Entities, Quote, TimelineEvent
-from briefings.summits import SummitKey, build_summits, date_sort_key, detect_summit
+from briefings.summits.grouping import SummitKey, detect_summit
+from briefings.summits.merge import build_summits, date_sort_key
 
 SEED_000 = "000_828d40792933caee.txt"
 SEED_002 = "002_ae500b144d0d54b5.txt"
@@ -113,7 +114,7 @@ def test_two_meetings_on_two_dates_are_not_a_disagreement() -> None:
 
 
 def test_a_huge_summit_merges_only_its_most_recent_articles() -> None:
-    from briefings.summits import MAX_MERGED_ARTICLES
+    from briefings.summits.grouping import MAX_MERGED_ARTICLES
 
     digests = [
         _digest(
@@ -168,7 +169,7 @@ def test_one_quote_from_two_sources_is_shown_once_and_a_speaker_discrepancy_is_s
 
 
 def test_a_claim_repeated_by_many_sources_keeps_briefings_small() -> None:
-    from briefings.summits import SOURCES_PER_VALUE
+    from briefings.summits.merge import SOURCES_PER_VALUE
 
     digests = [
         _digest(f"{i:03d}.txt", f"X|City{i}|2025-01", "2024" if i % 2 else "2025", "2025-01-02")
