@@ -235,6 +235,8 @@ class BriefingScheduler:
         #: these as known without announcing them; anything else it finds arrived later and is
         #: announced, even when it lands while that first build runs.
         self._starting: frozenset[str] | None = None
+        #: Files recorded as archive (``add_known``) before the first build made its record.
+        self._known_early: set[str] = set()
         #: Seeds of the starting archive not digested yet, until the first build has run.
         self._preparing = 0
 
@@ -367,13 +369,16 @@ class BriefingScheduler:
 
         Under the build lock, so no build or announcement runs in between: the files are
         digested by the next build but never announced.  Before the first build there is no
-        record yet; the first build then records every file in the folder, these included.
+        record yet; they are kept and the first build records them with the starting archive
+        (which, being what the folder held at start, would not include them).
         """
         async with self._build_lock:
             raw = await self._subs.get_state(ANNOUNCED_STATE_KEY)
             if raw is not None:
                 known = set(json.loads(raw)).union(names)
                 await self._subs.set_state(ANNOUNCED_STATE_KEY, json.dumps(sorted(known)))
+            else:
+                self._known_early.update(names)
             await write()
 
     async def _build_and_announce(self) -> BuildReport:
@@ -492,7 +497,8 @@ class BriefingScheduler:
             # The first build ever: the starting archive is known, not news.  What arrived
             # since the bot started (even during this build) is new and announced below.
             starting = self._starting if self._starting is not None else frozenset(current)
-            existing = sorted(name for name in current if name in starting)
+            archive = starting | self._known_early
+            existing = sorted(name for name in current if name in archive)
             await self._subs.set_state(ANNOUNCED_STATE_KEY, json.dumps(existing))
             log.info(
                 "first build: %d existing article(s) recorded, not announced; %d new",

@@ -104,3 +104,37 @@ async def test_first_start_says_the_articles_are_being_prepared(
             assert f"preparing {count} articles" in text, text
             assert "Ask again in about 1 minute" in text, text
             assert "No articles have been digested" not in text
+
+
+async def test_a_feed_archive_recorded_before_the_first_build_is_not_announced(
+    tmp_path: Path, seeds: Path, store: SubscriptionStore, threads: ThreadPoolExecutor
+) -> None:
+    """A followed feed's first items are its archive (``add_known``), also when they are
+    written after the bot started but before the first build made its record; an article
+    that simply lands in the folder then is still news."""
+    await store.subscribe_new(CHAT)
+    renders = Renders()
+    scheduler = BriefingScheduler(
+        settings=Settings(seeds_dir=seeds, data_dir=tmp_path / "data", seed_poll_seconds=30),
+        subscriptions=store,
+        sender=RecordingSender(store),
+        render_new_articles=renders.new_articles,
+        render_daily=renders.daily,
+        on_library=renders.on_library,
+        executor=threads,
+    )
+
+    async def write_feed_items() -> None:
+        (seeds / "src_1.md").write_text("# Archive item\n\nEnvoys met in a port city.\n")
+        (seeds / "src_2.md").write_text("# Archive item\n\nEnvoys signed a charter.\n")
+
+    try:
+        await scheduler.start(offline_application())
+        await scheduler.add_known(["src_1.md", "src_2.md"], write_feed_items)
+        (seeds / "c.txt").write_text("Ministers signed a fishing accord after the summit.\n")
+        assert await scheduler.check_seeds() is None  # the watcher's first look
+        report = await scheduler.check_seeds()  # the first build
+        assert report is not None and len(report.built) == 5
+        assert renders.new_calls == [["c.txt"]]
+    finally:
+        await scheduler.stop()
