@@ -34,8 +34,9 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Final
 
-from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter
+
+from bot.ptb_compat import JSONDict, group_limiter, replace_overall_limiter
 
 #: ``rate_limit_args`` for one attempt, with a 429 raised to the caller as ``RetryAfter``.
 #: (Negative because ``ExtBot`` drops a falsy value, so 0 cannot say "no retries".)
@@ -156,7 +157,7 @@ class RateLimiter(AIORateLimiter):
         super().__init__(overall_max_rate=0, max_retries=max_retries, **kwargs)
         self.budget = SendBudget(int(overall_max_rate)) if overall_max_rate >= 1 else None
         # AIORateLimiter enters its overall limiter as a context manager: replies use ours.
-        self._base_limiter = self.budget.slot(REPLY) if self.budget else None  # type: ignore[assignment]
+        replace_overall_limiter(self, self.budget.slot(REPLY) if self.budget else None)
 
     async def process_request(
         self,
@@ -186,6 +187,5 @@ class RateLimiter(AIORateLimiter):
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[call-overload]
         group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
-        if not group or not self._group_max_rate:
-            return contextlib.nullcontext()
-        return self._get_group_limiter(chat_id)  # type: ignore[arg-type]
+        limit = group_limiter(self, chat_id) if group else None  # type: ignore[arg-type]
+        return contextlib.nullcontext() if limit is None else limit

@@ -66,11 +66,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.db import StorageError
 from bot.held import HeldNotice
+from bot.ptb_compat import post_unparsed, rate_limit_api_kwargs
 from bot.rate_limiter import SINGLE_ATTEMPT, RateLimiter
 from bot.subscriptions import Delivery, SubscriptionStore
 
@@ -189,9 +189,7 @@ class Sender:
         self._per_chat_interval = max(0.0, per_chat_interval)
         limiter = getattr(bot, "rate_limiter", None)
         self._api_kwargs: dict[str, Any] | None = (
-            ExtBot._merge_api_rl_kwargs(None, SINGLE_ATTEMPT)
-            if isinstance(limiter, RateLimiter)
-            else None
+            rate_limit_api_kwargs(SINGLE_ATTEMPT) if isinstance(limiter, RateLimiter) else None
         )
         #: Delivery id -> sends of it that timed out (Telegram may have delivered them).
         self._timeouts: dict[int, int] = {}
@@ -540,7 +538,8 @@ class Sender:
             "link_preview_options": LinkPreviewOptions(is_disabled=True),
         }
         timeout = self._read_timeout * (2 if row.id in self._timeouts else 1)
-        return await self._bot._post(
+        return await post_unparsed(
+            self._bot,
             "sendMessage",
             data,
             read_timeout=timeout,
