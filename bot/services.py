@@ -15,9 +15,9 @@ from briefings.store_health import StoreDamage
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.scheduler import BriefingScheduler
-    from bot.sender import Sender
-    from bot.subscriptions import SubscriptionStore
+    from bot.delivery.scheduler import BriefingScheduler
+    from bot.delivery.sender import Sender
+    from bot.delivery.subscriptions import SubscriptionStore
 
 SERVICES_KEY = "services"
 #: Telegram lets a bot post about 20 messages a minute into one group.  Answering more commands

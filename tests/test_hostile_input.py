@@ -601,7 +601,7 @@ def test_ten_thousand_seed_files_scan_quickly(tmp_path: Path) -> None:
     for index in range(200):  # and some the scan must skip
         (seeds / f".hidden{index}.txt").write_bytes(b"x")
         (seeds / f"{index}.txt.part").write_bytes(b"x")
-    from bot.scheduler import SeedWatcher
+    from bot.delivery.scheduler import SeedWatcher
 
     started = time.monotonic()
     found = scan_seeds(seeds)
@@ -623,9 +623,9 @@ async def test_a_seed_being_written_is_never_built_or_announced_half_way(
     import hashlib
 
     from bot.config import Settings
-    from bot.scheduler import BriefingScheduler
-    from bot.sender import Sender
-    from bot.subscriptions import SubscriptionStore
+    from bot.delivery.scheduler import BriefingScheduler
+    from bot.delivery.sender import Sender
+    from bot.delivery.subscriptions import SubscriptionStore
     from briefings.models import ArticleMeta
     from briefings.pipeline import Outcome, SeedFile
 

@@ -16,9 +16,9 @@ import telegram
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.delivery.subscriptions import SubscriptionStore
 from bot.ptb_compat import post_unparsed
 from bot.render import render
-from bot.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 

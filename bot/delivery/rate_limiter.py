@@ -11,7 +11,7 @@ and 855 × 429 for 10,000 chats, against 28.5/s without a 429).
 A request sent with ``rate_limit_args=SINGLE_ATTEMPT`` still counts against the overall and the
 group limits, but it is tried once, a ``RetryAfter`` goes to the caller, and it neither waits for
 nor starts the limiter's hold.  The sender then holds its own sends and lets them go again one
-by one at its paced rate (:mod:`bot.sender`).
+by one at its paced rate (:mod:`bot.delivery.sender`).
 
 **One budget for everything the bot sends.**  ``AIORateLimiter``'s overall limit is a leaky
 bucket: it lets a burst through after a quiet moment, so the broadcast's paced 28.5/s plus a few
@@ -142,7 +142,7 @@ class _Slot:
         return None
 
 
-class RateLimiter(AIORateLimiter):
+class BudgetRateLimiter(AIORateLimiter):
     """``AIORateLimiter`` with one :class:`SendBudget` for all, and single-attempt requests.
 
     Requests with ``rate_limit_args=SINGLE_ATTEMPT`` (the broadcast sender's) take the budget

@@ -36,11 +36,11 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.config import Settings
-from bot.db import StorageError
+from bot.delivery.db import StorageError
+from bot.delivery.sender import Sender
+from bot.delivery.subscriptions import Subscription, SubscriptionStore
 from bot.ptb_compat import next_fire_time
 from bot.render import render
-from bot.sender import Sender
-from bot.subscriptions import Subscription, SubscriptionStore
 from briefings import pipeline
 from briefings.library import Library
 from briefings.pipeline import BuildReport, SeedFile, scan_seeds, seeds_fingerprint
