@@ -141,3 +141,48 @@ def test_the_check_would_catch_an_offender() -> None:
         "7: ._post",
         "8: .get_next_fire_time",
     ]
+
+
+# --- The fake Bot API stands apart -------------------------------------------------------------
+
+#: The offline demo (``python -m bot demo``) runs the real bot against the fake server, and its
+#: terminal shows each message parsed as a Telegram client would, with the fake server's own
+#: Bot-API HTML parser (one parser, so the demo shows what the tests check).  No other module of
+#: the bot may import the fake server: a bot that could reach it could talk to it in production.
+DEMO_MODULES = {"bot/demo.py", "bot/terminal.py"}
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The top-level packages a file imports, deferred (in-function) imports included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_fakeapi_imports_neither_the_bot_nor_the_engine() -> None:
+    offenders = {
+        path.relative_to(ROOT).as_posix(): sorted(top_level_imports(path) & {"bot", "briefings"})
+        for path in (ROOT / "fakeapi").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_only_the_demo_imports_fakeapi() -> None:
+    importers = {
+        path.relative_to(ROOT).as_posix()
+        for path in BOT.rglob("*.py")
+        if "fakeapi" in top_level_imports(path)
+    }
+    assert importers <= DEMO_MODULES
+    assert "bot/demo.py" in importers  # the check looks where the import really is
+
+
+def test_the_import_check_would_catch_an_offender(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from fakeapi import FakeBotApi\nimport bot.app\n")
+    assert top_level_imports(bad) >= {"fakeapi", "bot"}

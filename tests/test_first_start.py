@@ -17,9 +17,9 @@ from bot.app import build_application, running
 from bot.config import Settings
 from bot.delivery.scheduler import BriefingScheduler
 from bot.delivery.subscriptions import SubscriptionStore
-from bot.fakeapi import FakeBotApi, parse_html
 from briefings import pipeline
 from briefings.pipeline import Outcome, SeedFile
+from fakeapi import FakeBotApi, parse_html
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -26,7 +26,6 @@ from hypothesis import strategies as st
 from support import TOKEN, ask, library_of, make_settings
 
 from bot.app import build_application, render_daily, render_new_articles, running
-from bot.fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
 from bot.handlers.commands import parse_daily
 from bot.keyboards import (
     MAX_CALLBACK_BYTES,
@@ -59,6 +58,7 @@ from briefings.models import BuildError, Digest, Entities
 from briefings.pipeline import BuildReport, build, scan_seeds
 from briefings.store.digests import DigestStore
 from briefings.store.search import SearchHit
+from fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
 
 RUNS: dict[str, int] = {}
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".markdown", ".text")

@@ -23,8 +23,8 @@ from telegram.ext import Application
 
 from bot.app import build_application, running
 from bot.delivery.subscriptions import SubscriptionStore
-from bot.fakeapi import FakeBotApi
 from bot.services import SERVICES_KEY, Services
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e]
 

@@ -30,7 +30,7 @@ from support import (
 )
 
 from bot.delivery.subscriptions import SubscriptionStore
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 

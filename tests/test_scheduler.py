@@ -27,11 +27,11 @@ from bot.delivery.db import StorageError
 from bot.delivery.scheduler import ANNOUNCED_STATE_KEY, BriefingScheduler, SeedWatcher
 from bot.delivery.sender import Sender
 from bot.delivery.subscriptions import Subscription, SubscriptionStore
-from bot.fakeapi import FakeBotApi
 from briefings import pipeline
 from briefings.library import Library
 from briefings.models import ArticleMeta, Digest, Entities
 from briefings.pipeline import Outcome, SeedFile, scan_fingerprint
+from fakeapi import FakeBotApi
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -32,9 +32,9 @@ from support import (
 
 from bot.app import build_application, running
 from bot.delivery.subscriptions import SubscriptionStore
-from bot.fakeapi import FakeBotApi
 from bot.logging_setup import configure_logging
 from bot.services import SERVICES_KEY, Services
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

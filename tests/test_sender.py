@@ -21,7 +21,7 @@ from bot.delivery.db import StorageError
 from bot.delivery.rate_limiter import BudgetRateLimiter
 from bot.delivery.sender import Sender
 from bot.delivery.subscriptions import SubscriptionStore
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -20,7 +20,7 @@ from ._state import BotState, Chat, default_chat_type
 from ._updates import LOOPBACK_HOSTS, RawResult, UpdateHub, dumps
 
 JSONDict = dict[str, Any]
-_LOG = logging.getLogger("bot.fakeapi")
+_LOG = logging.getLogger("fakeapi")
 
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 _JSON_CT = "application/json"
