@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
@@ -368,8 +368,3 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "message", text=f"I don’t know {command}. Send /help for the commands I understand."
         ),
     )
-
-
-def subscribe_button() -> InlineKeyboardMarkup:
-    """A single Subscribe button (used by /start)."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("Subscribe", callback_data="sub:new")]])
