@@ -15,6 +15,8 @@ import importlib
 import inspect
 from pathlib import Path
 
+from architecture_support import top_level_imports
+
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / "bot"
 FRAMEWORKS = ("telegram", "apscheduler")
@@ -150,18 +152,6 @@ def test_the_check_would_catch_an_offender() -> None:
 #: Bot-API HTML parser (one parser, so the demo shows what the tests check).  No other module of
 #: the bot may import the fake server: a bot that could reach it could talk to it in production.
 DEMO_MODULES = {"bot/demo.py", "bot/terminal.py"}
-
-
-def top_level_imports(path: Path) -> set[str]:
-    """The top-level packages a file imports, deferred (in-function) imports included."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
 
 
 def test_fakeapi_imports_neither_the_bot_nor_the_engine() -> None:
