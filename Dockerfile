@@ -21,6 +21,7 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project --no-cache
 COPY briefings ./briefings
 COPY bot ./bot
+COPY fakeapi ./fakeapi
 COPY sources ./sources
 RUN uv sync --locked --no-dev --no-cache
 

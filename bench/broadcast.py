@@ -66,7 +66,7 @@ class Outcome:
 
 async def subscribe(database: str, chats: int) -> None:
     """Subscribe ``chats`` chats to new-article briefings, through the bot's own store."""
-    from bot.subscriptions import SubscriptionStore
+    from bot.delivery.subscriptions import SubscriptionStore
 
     store = await SubscriptionStore.open(database)
     try:

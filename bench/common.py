@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.fakeapi import FakeBotApi
+    from fakeapi import FakeBotApi
 
 PROJECT = Path(__file__).resolve().parent.parent
 WORK = PROJECT / "bench" / ".work"
@@ -258,7 +258,7 @@ async def running_process(proc: BotProcess) -> AsyncIterator[BotProcess]:
 @contextlib.asynccontextmanager
 async def fake_api(*, rate_limits: bool = False) -> AsyncIterator[FakeBotApi]:
     """A fake Bot API server on 127.0.0.1 accepting the benchmarks' token."""
-    from bot.fakeapi import FakeBotApi
+    from fakeapi import FakeBotApi
 
     async with FakeBotApi(token=TOKEN, rate_limits=rate_limits) as api:
         yield api

@@ -38,7 +38,7 @@ from bench.common import (
     verdict,
     wait_until,
 )
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 
 COMMANDS_PER_SECOND = 3.0
 FIRST_ASKER = 500_000

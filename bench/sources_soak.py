@@ -38,7 +38,7 @@ from bench.common import (
     verdict,
     wait_until,
 )
-from bot.fakeapi._html import parse_html
+from fakeapi._html import parse_html
 from sources.feedserver import Feed, FeedServer, Item, made_up_story
 
 FEEDS, ITEMS = 50, 20

@@ -31,10 +31,10 @@ from telegram.ext import (
 
 from bot import pushes
 from bot.config import Settings
+from bot.delivery.rate_limiter import BudgetRateLimiter
 from bot.handlers import callbacks, commands, errors
 from bot.handlers import sources as source_commands
 from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
-from bot.rate_limiter import RateLimiter
 from bot.render import plural
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from briefings.library import Library
@@ -83,7 +83,7 @@ def application_builder(settings: Settings) -> ApplicationBuilder:  # type: igno
         parse_mode=ParseMode.HTML,
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
-    limiter = RateLimiter(
+    limiter = BudgetRateLimiter(
         overall_max_rate=settings.rate_limit_overall,  # 0 switches the overall limit off
         max_retries=3,  # for replies; the broadcast sender takes its 429s itself
     )
@@ -201,9 +201,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if not application.bot_data.get("with_scheduler", True):
         return
     from bot.data_guard import database_lost, mark_database, report_lost_database
-    from bot.scheduler import BriefingScheduler
-    from bot.sender import BROADCAST_RATE, Sender
-    from bot.subscriptions import SubscriptionStore
+    from bot.delivery.scheduler import BriefingScheduler
+    from bot.delivery.sender import BROADCAST_RATE, Sender
+    from bot.delivery.subscriptions import SubscriptionStore
 
     lost = await asyncio.to_thread(database_lost, settings.resolved_database_url)
     svc.subscriptions = await SubscriptionStore.open(settings.resolved_database_url)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from bot.db import parse_database_url
+from bot.delivery.db import parse_database_url
 from briefings.config import EngineSettings
 
 OFFICIAL_BASE_URL = "https://api.telegram.org/bot"

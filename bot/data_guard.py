@@ -15,9 +15,9 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.db import StorageError, parse_database_url
+from bot.delivery.db import StorageError, parse_database_url
+from bot.delivery.subscriptions import SubscriptionStore
 from bot.render import render
-from bot.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 

@@ -226,9 +226,9 @@ def _line_buffer() -> str:
 
 async def _demo(settings: Settings, console: Any) -> int:
     from bot.app import build_application, running
-    from bot.fakeapi import FakeBotApi
     from briefings.pipeline import build
     from briefings.store import DigestStore
+    from fakeapi import FakeBotApi
 
     console.print(BANNER.format(seeds=settings.seeds_dir, log=log_path(settings)))
     async with FakeBotApi(token=DEMO_TOKEN) as api:

@@ -6,6 +6,8 @@ page of quotes found across the archive, or ``d:<article id>`` for one article's
 are short hashes, so data stays small and a button pointing at a summit that no longer exists is
 recognised as stale.  Words too long for the 64 bytes are kept by the bot under a short key
 (``Q:<page>#<key>``) for as long as it runs; after a restart such a button says it expired.
+The Subscribe button's data is :data:`SUBSCRIBE_DATA`.  Every callback data is packed and
+parsed in this module, nowhere else.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -26,6 +29,8 @@ _SECTION_DATA = re.compile(r"^([sqt]):([0-9a-f]{8}):([0-9]{1,4})(?::([0-9]{4})-(
 _QUOTES_DATA = re.compile(r"^Q:([0-9]{1,4})(?::(.+)|#([0-9a-f]{12}))$", re.DOTALL)
 _DIGEST_DATA = re.compile(r"^d:([0-9a-f]{6,32})$")
 MAX_CALLBACK_BYTES = 64
+#: The Subscribe button: routed on its own (:func:`is_subscribe`), not by :func:`parse_callback`.
+SUBSCRIBE_DATA: Final = "sub:new"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,15 @@ class FilterMemo:
 
 #: The bot's one memo of long filters (shared by every chat; only the words are kept).
 FILTERS = FilterMemo()
+
+
+def is_subscribe(data: str | None) -> bool:
+    """Whether callback data is the Subscribe button's."""
+    return data == SUBSCRIBE_DATA
+
+
+def _subscribe_row() -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton("Subscribe", callback_data=SUBSCRIBE_DATA)]
 
 
 def parse_callback(
@@ -173,7 +187,7 @@ def _section_keyboard(
         ]
     )
     if subscribe:
-        rows.append([InlineKeyboardButton("Subscribe", callback_data="sub:new")])
+        rows.append(_subscribe_row())
     return InlineKeyboardMarkup(rows)
 
 

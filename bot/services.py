@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -15,9 +16,9 @@ from briefings.store_health import StoreDamage
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.scheduler import BriefingScheduler
-    from bot.sender import Sender
-    from bot.subscriptions import SubscriptionStore
+    from bot.delivery.scheduler import BriefingScheduler
+    from bot.delivery.sender import Sender
+    from bot.delivery.subscriptions import SubscriptionStore
 
 SERVICES_KEY = "services"
 #: Telegram lets a bot post about 20 messages a minute into one group.  Answering more commands
@@ -25,6 +26,14 @@ SERVICES_KEY = "services"
 #: concurrent update slots, so a few noisy groups could stall the bot for every chat.
 GROUP_LIMIT = 20
 GROUP_WINDOW = 60.0
+
+
+class Verdict(enum.StrEnum):
+    """What :meth:`FloodGuard.check` says of one command (a ``str``: logs and tests read it)."""
+
+    OK = "ok"  # within the budget: answer it
+    WARN = "warn"  # the first over the budget: say "slow down" once
+    DROP = "drop"  # over the budget and already told: ignore it
 
 
 class FloodGuard:
@@ -58,8 +67,8 @@ class FloodGuard:
         self._warned &= self._hits.keys()
         self._swept = moment
 
-    def check(self, chat_id: int, now: float | None = None) -> str:
-        """ "ok", "warn" (first refusal: reply once) or "drop"."""
+    def check(self, chat_id: int, now: float | None = None) -> Verdict:
+        """OK, WARN (the first refusal: reply once) or DROP."""
         moment = time.monotonic() if now is None else now
         if self._swept is None:
             self._swept = moment
@@ -74,11 +83,11 @@ class FloodGuard:
         if len(hits) < limit:
             hits.append(moment)
             self._warned.discard(chat_id)
-            return "ok"
+            return Verdict.OK
         if chat_id in self._warned:
-            return "drop"
+            return Verdict.DROP
         self._warned.add(chat_id)
-        return "warn"
+        return Verdict.WARN
 
 
 @dataclass

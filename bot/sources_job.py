@@ -5,8 +5,8 @@ digests and announces them.  This module adds only what needs the bot:
 
 * a repeating job that starts the fetches of due sources (each in a task of its own);
 * the archive rule: a source's first fetch is recorded as already announced *before* its files
-  are written (:meth:`bot.scheduler.BriefingScheduler.add_known`), so following a feed with 50
-  old items announces none of them, and only later items are announced;
+  are written (:meth:`bot.delivery.scheduler.BriefingScheduler.add_known`), so following a
+  feed with 50 old items announces none of them, and only later items are announced;
 * a source failing for ``SOURCE_FAIL_REPORT_SECONDS`` is reported to the admins once per outage,
   through the delivery ledger (sent once, retried like any briefing).
 """

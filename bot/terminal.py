@@ -1,7 +1,7 @@
 """A bot message as a Telegram client displays it, for a terminal (the offline demo).
 
 The message is parsed from the Telegram HTML the bot *sent*, with the fake Bot API's own parser
-(:func:`bot.fakeapi.parse_html`, which follows the Bot API), into plain text and entities, so
+(:func:`fakeapi.parse_html`, which follows the Bot API), into plain text and entities, so
 the terminal shows what a person would read: tags become styles, ``&lt;`` becomes ``<``, and a
 user's ``<b>`` typed into a command stays literally ``<b>``.  Styling uses rich (already a
 dependency of spaCy's CLI): it writes ANSI codes only to a terminal, plain text to a pipe or a
@@ -17,8 +17,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from bot.fakeapi import EntityParseError, parse_html
-from bot.fakeapi._html import trim_text
+from fakeapi import EntityParseError, parse_html, trim_text
 
 #: How each Telegram entity type looks in a terminal.
 _STYLES: dict[str, Style] = {

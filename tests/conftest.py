@@ -10,8 +10,8 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
-    from bot.fakeapi import FakeBotApi
     from briefings.library import Library
+    from fakeapi import FakeBotApi
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT / "seeds"
@@ -78,7 +78,7 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[FakeBotApi]:
     """
     from support import TOKEN, check_everything_displayed
 
-    from bot.fakeapi import FakeBotApi
+    from fakeapi import FakeBotApi
 
     async with FakeBotApi(token=TOKEN) as server:
         yield server

@@ -25,13 +25,13 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.config import Settings
-from bot.fakeapi import FakeBotApi, SentRecord
-from bot.fakeapi._html import parse_html, trim_text
-from bot.fakeapi._records import CallbackAnswer
 from briefings.library import Library
 from briefings.models import BuildError, Digest
 from briefings.pipeline import build
 from briefings.store.digests import DigestStore
+from fakeapi import FakeBotApi, SentRecord
+from fakeapi._html import parse_html, trim_text
+from fakeapi._records import CallbackAnswer
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,7 @@ import pytest
 from support import ADMIN, ask, displayed, make_settings, shown
 
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi, SentRecord
+from fakeapi import FakeBotApi, SentRecord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 

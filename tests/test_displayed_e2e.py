@@ -16,8 +16,8 @@ from support import ask, displayed, make_settings, shown
 
 from bot import views
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi, SentRecord
 from bot.services import SERVICES_KEY, Services
+from fakeapi import FakeBotApi, SentRecord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 

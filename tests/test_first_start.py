@@ -15,11 +15,11 @@ from test_scheduler import RecordingSender, Renders, fake_digest_seed, offline_a
 
 from bot.app import build_application, running
 from bot.config import Settings
-from bot.fakeapi import FakeBotApi, parse_html
-from bot.scheduler import BriefingScheduler
-from bot.subscriptions import SubscriptionStore
+from bot.delivery.scheduler import BriefingScheduler
+from bot.delivery.subscriptions import SubscriptionStore
 from briefings import pipeline
 from briefings.pipeline import Outcome, SeedFile
+from fakeapi import FakeBotApi, parse_html
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -26,7 +26,6 @@ from hypothesis import strategies as st
 from support import TOKEN, ask, library_of, make_settings
 
 from bot.app import build_application, render_daily, render_new_articles, running
-from bot.fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
 from bot.handlers.commands import parse_daily
 from bot.keyboards import (
     MAX_CALLBACK_BYTES,
@@ -59,6 +58,7 @@ from briefings.models import BuildError, Digest, Entities
 from briefings.pipeline import BuildReport, build, scan_seeds
 from briefings.store.digests import DigestStore
 from briefings.store.search import SearchHit
+from fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
 
 RUNS: dict[str, int] = {}
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".markdown", ".text")
@@ -601,7 +601,7 @@ def test_ten_thousand_seed_files_scan_quickly(tmp_path: Path) -> None:
     for index in range(200):  # and some the scan must skip
         (seeds / f".hidden{index}.txt").write_bytes(b"x")
         (seeds / f"{index}.txt.part").write_bytes(b"x")
-    from bot.scheduler import SeedWatcher
+    from bot.delivery.scheduler import SeedWatcher
 
     started = time.monotonic()
     found = scan_seeds(seeds)
@@ -623,9 +623,9 @@ async def test_a_seed_being_written_is_never_built_or_announced_half_way(
     import hashlib
 
     from bot.config import Settings
-    from bot.scheduler import BriefingScheduler
-    from bot.sender import Sender
-    from bot.subscriptions import SubscriptionStore
+    from bot.delivery.scheduler import BriefingScheduler
+    from bot.delivery.sender import Sender
+    from bot.delivery.subscriptions import SubscriptionStore
     from briefings.models import ArticleMeta
     from briefings.pipeline import Outcome, SeedFile
 

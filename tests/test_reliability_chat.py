@@ -18,9 +18,9 @@ from support import ask, db_rows, make_settings
 
 from bot.__main__ import _settings
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from briefings.pipeline import scan_fingerprint, scan_seeds
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

@@ -28,8 +28,8 @@ from support import (
 from telegram.ext import Application
 
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi
 from bot.services import SERVICES_KEY, Services
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
 

@@ -22,9 +22,9 @@ from support import ADMIN, make_settings
 from telegram.ext import Application
 
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi
+from bot.delivery.subscriptions import SubscriptionStore
 from bot.services import SERVICES_KEY, Services
-from bot.subscriptions import SubscriptionStore
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e]
 
@@ -250,7 +250,7 @@ async def test_ten_minutes_of_answers_slower_than_the_read_timeout_one_duplicate
     settings = make_settings(workdir, api)
     app = build_application(settings)
     timeout = settings.send_read_timeout
-    with caplog.at_level(logging.WARNING, logger="bot.sender"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.sender"):
         async with running(app):
             briefing = await broadcast(app, "new:slow-10", chats, parts=2)
             await api.wait_for_messages(count=40, timeout=30, methods={"sendMessage"})

@@ -29,8 +29,8 @@ from support import (
     deliveries_per_chat,
 )
 
-from bot.fakeapi import FakeBotApi
-from bot.subscriptions import SubscriptionStore
+from bot.delivery.subscriptions import SubscriptionStore
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]
 

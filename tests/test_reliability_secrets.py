@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from support import TOKEN, BotProcess, free_port
 
-from bot.fakeapi import FakeBotApi
 from bot.logging_setup import REDACTED, RedactSecrets
 from briefings.pipeline import make_pool
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

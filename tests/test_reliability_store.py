@@ -20,9 +20,9 @@ import pytest
 from support import ADMIN, PROJECT, ask, make_settings, shown
 
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi
 from briefings.store.digests import DigestStore
 from briefings.store_health import check_store, damage_reason, open_library
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.timeout(180)]
 

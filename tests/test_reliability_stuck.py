@@ -23,11 +23,11 @@ from typing import Any
 import pytest
 from support import ADMIN, BotProcess, ask
 
-from bot.fakeapi import FakeBotApi
 from briefings import pipeline
 from briefings.ingest.read import IngestError, read_article
 from briefings.pipeline import build, digest_seed, make_pool, scan_seeds
 from briefings.store.digests import DigestStore
+from fakeapi import FakeBotApi
 
 pytestmark = [
     pytest.mark.timeout(180),

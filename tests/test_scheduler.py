@@ -21,17 +21,17 @@ import pytest
 import telegram
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import scheduler as scheduler_module
 from bot.config import Settings
-from bot.db import StorageError
-from bot.fakeapi import FakeBotApi
-from bot.scheduler import ANNOUNCED_STATE_KEY, BriefingScheduler, SeedWatcher
-from bot.sender import Sender
-from bot.subscriptions import Subscription, SubscriptionStore
+from bot.delivery import scheduler as scheduler_module
+from bot.delivery.db import StorageError
+from bot.delivery.scheduler import ANNOUNCED_STATE_KEY, BriefingScheduler, SeedWatcher
+from bot.delivery.sender import Sender
+from bot.delivery.subscriptions import Subscription, SubscriptionStore
 from briefings import pipeline
 from briefings.library import Library
 from briefings.models import ArticleMeta, Digest, Entities
 from briefings.pipeline import Outcome, SeedFile, scan_fingerprint
+from fakeapi import FakeBotApi
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -502,9 +502,9 @@ def test_the_build_runs_in_a_process_pool_and_the_bot_never_imports_spacy(
         import telegram
         from briefings import pipeline
         from bot.config import Settings
-        from bot.scheduler import BriefingScheduler
-        from bot.sender import Sender
-        from bot.subscriptions import SubscriptionStore
+        from bot.delivery.scheduler import BriefingScheduler
+        from bot.delivery.sender import Sender
+        from bot.delivery.subscriptions import SubscriptionStore
 
         pools = []
         make_pool = pipeline.make_pool

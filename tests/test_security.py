@@ -31,10 +31,10 @@ from support import (
 )
 
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi
+from bot.delivery.subscriptions import SubscriptionStore
 from bot.logging_setup import configure_logging
 from bot.services import SERVICES_KEY, Services
-from bot.subscriptions import SubscriptionStore
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

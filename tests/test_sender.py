@@ -17,11 +17,11 @@ import pytest
 import telegram
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.db import StorageError
-from bot.fakeapi import FakeBotApi
-from bot.rate_limiter import RateLimiter
-from bot.sender import Sender
-from bot.subscriptions import SubscriptionStore
+from bot.delivery.db import StorageError
+from bot.delivery.rate_limiter import BudgetRateLimiter
+from bot.delivery.sender import Sender
+from bot.delivery.subscriptions import SubscriptionStore
+from fakeapi import FakeBotApi
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -133,8 +133,8 @@ async def test_extbot_with_rate_limiter(api: FakeBotApi, store: SubscriptionStor
 async def test_with_the_applications_limiter_the_sender_takes_a_429_itself(
     api: FakeBotApi, store: SubscriptionStore
 ) -> None:
-    # bot.rate_limiter.RateLimiter: the sender's sends are tried once; replies keep retrying.
-    bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=RateLimiter(max_retries=2))
+    # BudgetRateLimiter: the sender's sends are tried once; replies keep retrying.
+    bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=BudgetRateLimiter(max_retries=2))
     async with bot:
         api.fail_next("sendMessage", 429, retry_after=1)
         await store.create_briefing("b", {1: ["x"], 2: ["y"], 3: ["z"]})
@@ -153,7 +153,7 @@ async def test_after_a_429_paced_sends_hold_then_go_on_one_by_one(
     """No send starts while flood control holds, and the held ones do not go at once after it:
     a burst over Telegram's 30 per sliding second would draw the next 429."""
     interval = 0.02
-    bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=RateLimiter(overall_max_rate=0))
+    bot = ExtBot(TOKEN, base_url=api.base_url, rate_limiter=BudgetRateLimiter(overall_max_rate=0))
     await store.create_briefing("b", {chat: ["x"] for chat in range(1, 61)})
     async with bot:
         sender = Sender(bot, store, max_rate=1 / interval)
@@ -359,7 +359,7 @@ async def test_progress_is_logged(
     api: FakeBotApi, bot: telegram.Bot, store: SubscriptionStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     await store.create_briefing("b", {chat: ["x"] for chat in range(1, 21)})
-    with caplog.at_level(logging.INFO, logger="bot.sender"):
+    with caplog.at_level(logging.INFO, logger="bot.delivery.sender"):
         await Sender(bot, store, progress_every=5).flush()
     assert "broadcast: 5/20 sent, 0 retrying" in caplog.text
     assert "broadcast: 20 sent, 0 retrying, 0 failed" in caplog.text
@@ -534,7 +534,7 @@ async def test_an_ok_answer_that_cannot_be_parsed_is_still_a_send(
     briefing = await store.create_briefing("b", {c: ["one", "two"] for c in (41, 42, 43)})
     assert briefing is not None
     sender = Sender(bot, store, base_backoff=0.02)
-    with caplog.at_level(logging.WARNING, logger="bot.sender"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.sender"):
         async with running(sender, interval=0.05):
             await asyncio.sleep(2.0)
     for chat in (41, 42, 43):
@@ -557,7 +557,7 @@ async def _error_of(store: SubscriptionStore, delivery_id: int) -> str:
 
 async def test_the_send_budget_caps_every_sliding_window_and_serves_replies_first() -> None:
     """Finding 9 at the unit level: 30 per sliding window for all; a reply jumps the queue."""
-    from bot.rate_limiter import BROADCAST, REPLY, SendBudget
+    from bot.delivery.rate_limiter import BROADCAST, REPLY, SendBudget
 
     budget = SendBudget(limit=5, period=0.5)
     granted: list[tuple[str, float]] = []
@@ -579,7 +579,7 @@ async def test_the_send_budget_caps_every_sliding_window_and_serves_replies_firs
 
 
 async def test_a_cancelled_wait_for_the_budget_gives_its_turn_away() -> None:
-    from bot.rate_limiter import BROADCAST, SendBudget
+    from bot.delivery.rate_limiter import BROADCAST, SendBudget
 
     budget = SendBudget(limit=1, period=0.3)
     await budget.acquire(BROADCAST)
@@ -614,7 +614,7 @@ def test_only_a_read_timeout_may_hide_a_delivered_message() -> None:
     import httpx
     from telegram.error import TimedOut
 
-    from bot.sender import _maybe_delivered
+    from bot.delivery.sender import _maybe_delivered
 
     def timed_out(cause: Exception) -> TimedOut:
         error = TimedOut()
@@ -628,7 +628,7 @@ def test_only_a_read_timeout_may_hide_a_delivered_message() -> None:
 
 
 async def test_while_people_are_answered_broadcasts_leave_headroom_in_the_budget() -> None:
-    from bot.rate_limiter import BROADCAST, REPLY, SendBudget
+    from bot.delivery.rate_limiter import BROADCAST, REPLY, SendBudget
 
     budget = SendBudget(limit=5, period=0.5, headroom=2)
     await budget.acquire(REPLY)

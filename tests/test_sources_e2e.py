@@ -15,8 +15,8 @@ from sources_support import item
 from support import ADMIN, ask, displayed, make_settings, shown
 
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi
 from bot.services import SERVICES_KEY, Services
+from fakeapi import FakeBotApi
 from sources.feedserver import Feed, FeedServer
 from sources.urls import seed_name
 

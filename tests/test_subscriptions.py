@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import MIGRATIONS, parse_database_url
-from bot.subscriptions import StorageError, Subscription, SubscriptionStore
+from bot.delivery.db import MIGRATIONS, parse_database_url
+from bot.delivery.subscriptions import StorageError, Subscription, SubscriptionStore
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from support import ask, library_of, make_settings
 
 from bot.app import build_application, running
-from bot.fakeapi import FakeBotApi
 from bot.render import render, strip_html
 from bot.views import card_view, summary_view
 from briefings.models import ArticleMeta, Digest, Entities
+from fakeapi import FakeBotApi
 
 PARAGRAPHS = (
     "The Nordic Council summit in Bergen ended on Friday.",

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 from support import TOKEN, BotProcess, free_port
 
-from bot.fakeapi import FakeBotApi
+from fakeapi import FakeBotApi
 
 PROJECT = Path(__file__).resolve().parent.parent
 

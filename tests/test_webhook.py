@@ -23,8 +23,8 @@ from support import (
     free_port,
 )
 
-from bot.fakeapi import FakeBotApi
-from bot.subscriptions import SubscriptionStore
+from bot.delivery.subscriptions import SubscriptionStore
+from fakeapi import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

@@ -7,7 +7,13 @@ from telegram.ext import ContextTypes
 
 from bot.handlers.commands import send_section
 from bot.handlers.replies import reply
-from bot.keyboards import DigestRequest, QuotesSearchRequest, SectionRequest, parse_callback
+from bot.keyboards import (
+    DigestRequest,
+    QuotesSearchRequest,
+    SectionRequest,
+    is_subscribe,
+    parse_callback,
+)
 from bot.render import render
 from bot.services import services
 from bot.views import ArgumentError
@@ -19,7 +25,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Route a callback query; forged or stale data gets a polite answer, never an exception."""
     query = update.callback_query
     assert query is not None
-    if query.data == "sub:new":
+    if is_subscribe(query.data):
         from bot.handlers.commands import subscribe
 
         context.args = []

@@ -12,20 +12,20 @@ import re
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import views
+from bot.delivery.subscriptions import time_zone
 from bot.handlers.replies import reply
 from bot.keyboards import quotes_search_keyboard, section_keyboard, sources_keyboard
 from bot.render import render, strip_html
 from bot.services import services
-from bot.subscriptions import time_zone
 from bot.views import ArgumentError, summit_by_token, summit_token
 
 if TYPE_CHECKING:
-    from bot.scheduler import BriefingScheduler
+    from bot.delivery.scheduler import BriefingScheduler
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 #: ``t.me/<bot>?start=quotes_cis``: a section, then a summit token or the summit's short name
@@ -268,7 +268,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await svc.subscriptions.subscribe_daily(chat.id, at, zone)
     next_run = None
     if svc.scheduler is not None:
-        from bot.subscriptions import Subscription
+        from bot.delivery.subscriptions import Subscription
 
         sub = Subscription(chat.id, "daily", at, zone)
         svc.scheduler.schedule_daily(context.application, sub)
@@ -368,8 +368,3 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "message", text=f"I don’t know {command}. Send /help for the commands I understand."
         ),
     )
-
-
-def subscribe_button() -> InlineKeyboardMarkup:
-    """A single Subscribe button (used by /start)."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton("Subscribe", callback_data="sub:new")]])

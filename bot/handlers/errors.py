@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.handlers.replies import reply
 from bot.render import render
-from bot.services import services
+from bot.services import Verdict, services
 from bot.views import ArgumentError
 from briefings.store_health import damage_reason
 
@@ -110,11 +110,11 @@ async def flood_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             return
     svc = services(context)
     verdict = svc.flood.check(chat.id)
-    if verdict == "ok":
+    if verdict is Verdict.OK:
         svc.counters["updates"] += 1
         return
     svc.counters["flood refusals"] += 1
-    if verdict == "warn":
+    if verdict is Verdict.WARN:
         if update.callback_query is not None:
             await update.callback_query.answer("Slow down a little, please.")
         else:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram.error import BadRequest
 
+from bot.ptb_compat import DEFAULT_NONE, post_unparsed
 from bot.render import split_message
 
 
@@ -45,7 +45,7 @@ async def send_text(
         "disable_notification": DEFAULT_NONE,
         "protect_content": DEFAULT_NONE,
     }
-    await update.get_bot()._post("sendMessage", data)
+    await post_unparsed(update.get_bot(), "sendMessage", data)
 
 
 async def edit_or_reply(

@@ -5,19 +5,13 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from architecture_support import top_level_imports
+
 ENGINE = Path(__file__).resolve().parents[2] / "briefings"
 FORBIDDEN = ("telegram", "bot")
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
+_imports = top_level_imports
 
 
 def test_engine_never_imports_telegram_or_the_bot() -> None:

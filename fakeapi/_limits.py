@@ -63,7 +63,7 @@ class _Window:
         hits.append(now)
 
 
-class RateLimiter:
+class FloodControl:
     """Telegram's documented flood limits as sliding windows.
 
     Args:

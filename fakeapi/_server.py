@@ -14,13 +14,13 @@ from typing import Any, NoReturn
 from aiohttp import web
 
 from ._errors import ApiError, bad_request
-from ._limits import Faults, MethodFilter, RateLimiter
+from ._limits import Faults, FloodControl, MethodFilter
 from ._records import CallbackAnswer, RequestRecord, SentRecord, Waiters, WebhookDelivery
 from ._state import BotState, Chat, default_chat_type
 from ._updates import LOOPBACK_HOSTS, RawResult, UpdateHub, dumps
 
 JSONDict = dict[str, Any]
-_LOG = logging.getLogger("bot.fakeapi")
+_LOG = logging.getLogger("fakeapi")
 
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 _JSON_CT = "application/json"
@@ -711,7 +711,7 @@ class FakeBotApi:
             per_chat_per_second: Messages per second into one chat.
             per_group_per_minute: Messages per minute into one group (chat id < 0).
         """
-        self.state.limiter = RateLimiter(
+        self.state.limiter = FloodControl(
             global_per_second, per_chat_per_second, per_group_per_minute
         )
 

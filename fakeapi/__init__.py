@@ -17,11 +17,11 @@ and the one outgoing connection it can make - webhook delivery - is restricted t
 URLs. Fault switches (``fail_next``, ``block_chat``, ``migrate_chat``, ``set_latency``,
 ``fail_rate``, ``drop_connections``, ``storm_429``, ``slow_answers``, ``patch_results``,
 ``enable_rate_limits``) simulate
-Telegram misbehaving. ``python -m bot.fakeapi --port 8081`` runs it standalone.
+Telegram misbehaving. ``python -m fakeapi --port 8081`` runs it standalone.
 """
 
 from ._errors import ApiError
-from ._html import EntityParseError, parse_html, utf16_len
+from ._html import EntityParseError, parse_html, trim_text, utf16_len
 from ._records import CallbackAnswer, RequestRecord, SentRecord, WebhookDelivery
 from ._server import FakeBotApi
 from ._updates import DEFAULT_ALLOWED_UPDATES
@@ -36,5 +36,6 @@ __all__ = [
     "SentRecord",
     "WebhookDelivery",
     "parse_html",
+    "trim_text",
     "utf16_len",
 ]

@@ -1,7 +1,8 @@
 """Deliver pending briefing messages once each, within Telegram's limits, and record the outcome.
 
-The scheduler writes briefings into the ledger (:class:`~bot.subscriptions.SubscriptionStore`);
-this module sends what the ledger says is owed.  Why it is shaped this way:
+The scheduler writes briefings into the ledger
+(:class:`~bot.delivery.subscriptions.SubscriptionStore`); this module sends what the ledger says
+is owed.  Why it is shaped this way:
 
 * **Exactly once, as far as Telegram allows.**  Each delivery is marked sent the moment Telegram
   confirms it, so a crash re-sends at most the messages that were in flight.  Each send and its
@@ -13,11 +14,12 @@ this module sends what the ledger says is owed.  Why it is shaped this way:
 * **Fast across chats, and steady.**  Up to ``concurrency`` chats are served at once, and the
   sender paces itself: ``max_rate``, a little under Telegram's 30/s, and ``per_chat_interval``
   between the parts sent to one chat.  The application's rate limiter
-  (:class:`bot.rate_limiter.RateLimiter`) still counts every send against the overall and group
-  limits, but it does not retry them: a 429 comes back here as ``RetryAfter``.  The sender then
-  holds all new sends for ``retry_after`` (a 429 during a broadcast is almost always the global
-  limit) and lets them go again one by one at its paced rate.  The limiter's own retry would
-  hold every request and then release them together, a burst that draws the next 429.
+  (:class:`bot.delivery.rate_limiter.BudgetRateLimiter`) still counts every send against the
+  overall and group limits, but it does not retry them: a 429 comes back here as
+  ``RetryAfter``.  The sender then holds all new sends for ``retry_after`` (a 429 during a
+  broadcast is almost always the global limit) and lets them go again one by one at its paced
+  rate.  The limiter's own retry would hold every request and then release them together, a
+  burst that draws the next 429.
 * **Errors by meaning.**  Only an answer that no retry can change ends a delivery: a blocked
   chat or one Telegram does not know is unsubscribed and never retried, a ``BadRequest`` is our
   bug and fails at once.  Everything passing (5xx, dropped connections, timeouts, 429) keeps the
@@ -66,13 +68,13 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.db import StorageError
-from bot.held import HeldNotice
-from bot.rate_limiter import SINGLE_ATTEMPT, RateLimiter
-from bot.subscriptions import Delivery, SubscriptionStore
+from bot.delivery.db import StorageError
+from bot.delivery.held import HeldNotice
+from bot.delivery.rate_limiter import SINGLE_ATTEMPT, BudgetRateLimiter
+from bot.delivery.subscriptions import Delivery, SubscriptionStore
+from bot.ptb_compat import post_unparsed, rate_limit_api_kwargs
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +113,7 @@ class SendReport:
         return self.sent + self.retried + self.failed + self.blocked
 
 
-class _Outcome(enum.Enum):
+class _SendResult(enum.Enum):
     SENT = "sent"
     RETRY = "retry"  # the chat's later messages must wait
     FAILED = "failed"  # final; the chat's later messages may go
@@ -143,8 +145,8 @@ class Sender:
 
         Args:
             bot: an initialised bot, normally ``application.bot``.  With the application's
-                :class:`~bot.rate_limiter.RateLimiter` each send is tried once and a 429 is
-                handled here; with any other limiter, that limiter's retries apply.
+                :class:`~bot.delivery.rate_limiter.BudgetRateLimiter` each send is tried once
+                and a 429 is handled here; with any other limiter, that limiter's retries apply.
             store: the ledger.
             base_backoff: first retry delay in seconds after a network error; doubles per
                 attempt (with jitter), up to ``max_backoff``.
@@ -189,8 +191,8 @@ class Sender:
         self._per_chat_interval = max(0.0, per_chat_interval)
         limiter = getattr(bot, "rate_limiter", None)
         self._api_kwargs: dict[str, Any] | None = (
-            ExtBot._merge_api_rl_kwargs(None, SINGLE_ATTEMPT)
-            if isinstance(limiter, RateLimiter)
+            rate_limit_api_kwargs(SINGLE_ATTEMPT)
+            if isinstance(limiter, BudgetRateLimiter)
             else None
         )
         #: Delivery id -> sends of it that timed out (Telegram may have delivered them).
@@ -198,7 +200,7 @@ class Sender:
         self._failing = 0  # sends failed for passing reasons since the last success
         self._failing_since = 0.0  # time.monotonic() of the first of them
         self._unreadable_logged = False
-        self._inflight: set[asyncio.Task[tuple[_Outcome, int]]] = set()
+        self._inflight: set[asyncio.Task[tuple[_SendResult, int]]] = set()
         #: Delivery id -> new chat id, when sending it followed a group migration.
         self._moved: dict[int, int] = {}
         #: Sent, but recording it failed (database locked): delivery id -> (message id, note).
@@ -379,7 +381,7 @@ class Sender:
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
             outcome, chat_id = await asyncio.shield(task)
-            if outcome in (_Outcome.RETRY, _Outcome.BLOCKED):
+            if outcome in (_SendResult.RETRY, _SendResult.BLOCKED):
                 return
 
     async def _wait_for_slot(self) -> None:
@@ -437,7 +439,7 @@ class Sender:
 
     async def _deliver(
         self, row: Delivery, chat_id: int, report: SendReport
-    ) -> tuple[_Outcome, int]:
+    ) -> tuple[_SendResult, int]:
         """One delivery: send it (following a migration) and record what happened.
 
         Runs as its own task, shielded by the caller, so a shutdown never separates a send
@@ -448,11 +450,11 @@ class Sender:
             a migration).
         """
         outcome = await self._attempt(row, chat_id, report)
-        if outcome is not _Outcome.RETRY:
+        if outcome is not _SendResult.RETRY:
             self._timeouts.pop(row.id, None)
         return outcome, self._moved.pop(row.id, chat_id)
 
-    async def _attempt(self, row: Delivery, chat_id: int, report: SendReport) -> _Outcome:
+    async def _attempt(self, row: Delivery, chat_id: int, report: SendReport) -> _SendResult:
         for _hop in range(_MAX_MIGRATION_HOPS + 1):
             try:
                 result = await self._send(row, chat_id)
@@ -461,7 +463,7 @@ class Sender:
                 log.info("chat %d became supergroup %d; following it", chat_id, new_chat_id)
                 if not await self._record(self._store.migrate_chat(chat_id, new_chat_id)):
                     report.retried += 1
-                    return _Outcome.RETRY
+                    return _SendResult.RETRY
                 report.migrated += 1
                 self._moved[row.id] = chat_id = new_chat_id
                 continue
@@ -476,25 +478,25 @@ class Sender:
                     )
                 )  # fmt: skip
                 report.retried += 1
-                return _Outcome.RETRY
+                return _SendResult.RETRY
             except Forbidden as exc:
                 log.info("chat %d blocked the bot (%s); unsubscribing it", chat_id, exc)
                 await self._record(self._store.forget_chat(chat_id))
                 report.blocked += 1
-                return _Outcome.BLOCKED
+                return _SendResult.BLOCKED
             except BadRequest as exc:
                 if "chat not found" in str(exc).lower():
                     log.info("chat %d does not exist (%s); unsubscribing it", chat_id, exc)
                     await self._record(self._store.forget_chat(chat_id, "chat not found"))
                     report.blocked += 1
-                    return _Outcome.BLOCKED
+                    return _SendResult.BLOCKED
                 log.error(
                     "delivery %d (briefing %d part %d) to chat %d rejected, not retried: %s",
                     row.id, row.briefing_id, row.part, chat_id, exc,
                 )  # fmt: skip
                 await self._record(self._store.mark_failed(row.id, f"bad request: {exc}"))
                 report.failed += 1
-                return _Outcome.FAILED
+                return _SendResult.FAILED
             except InvalidToken as exc:
                 # A configuration problem, not this message's: wait, counting no attempt.
                 log.error("Telegram rejected the bot token (%s); deliveries are on hold", exc)
@@ -504,7 +506,7 @@ class Sender:
                     )
                 )
                 report.retried += 1
-                return _Outcome.RETRY
+                return _SendResult.RETRY
             except TimedOut as exc:
                 if _maybe_delivered(exc):
                     return await self._timed_out(row, chat_id, exc, report)
@@ -520,10 +522,10 @@ class Sender:
                 await self._mark_sent(row, self._message_id(result))
                 report.sent += 1
                 self._count_progress(report)
-                return _Outcome.SENT
+                return _SendResult.SENT
         await self._record(self._store.mark_failed(row.id, "chat migrated too many times"))
         report.failed += 1
-        return _Outcome.FAILED
+        return _SendResult.FAILED
 
     async def _send(self, row: Delivery, chat_id: int) -> object:
         """``sendMessage`` as ``Bot.send_message`` sends it, returning Telegram's raw result.
@@ -540,7 +542,8 @@ class Sender:
             "link_preview_options": LinkPreviewOptions(is_disabled=True),
         }
         timeout = self._read_timeout * (2 if row.id in self._timeouts else 1)
-        return await self._bot._post(
+        return await post_unparsed(
+            self._bot,
             "sendMessage",
             data,
             read_timeout=timeout,
@@ -577,7 +580,7 @@ class Sender:
 
     async def _timed_out(
         self, row: Delivery, chat_id: int, exc: TimedOut, report: SendReport
-    ) -> _Outcome:
+    ) -> _SendResult:
         """No answer in time: Telegram may have delivered it.  Retry once, then presume sent.
 
         Each retry of a message Telegram did deliver is a duplicate the reader sees, and a
@@ -596,13 +599,13 @@ class Sender:
             await self._mark_sent(row, None, "unconfirmed: the send and its retry timed out")
             report.sent += 1
             self._count_progress(report)
-            return _Outcome.SENT
+            return _SendResult.SENT
         self._timeouts[row.id] = count
         error = f"timed out after {self._read_timeout:g}s ({exc}); retried once"
         log.warning("delivery %d to chat %d: %s", row.id, chat_id, error)
         await self._record(self._store.mark_retry(row.id, self._timeout_retry_delay, error))
         report.retried += 1
-        return _Outcome.RETRY
+        return _SendResult.RETRY
 
     def _hold_after_failure(self) -> None:
         """Sends keep failing (an outage, a slow Telegram): hold all of them for a while.
@@ -633,7 +636,7 @@ class Sender:
 
     async def _back_off(
         self, row: Delivery, chat_id: int, error: str, report: SendReport
-    ) -> _Outcome:
+    ) -> _SendResult:
         """A passing failure: the delivery stays pending; it fails only past the horizon."""
         self._hold_after_failure()
         age = self._store.now() - row.created_at
@@ -649,7 +652,7 @@ class Sender:
                 )
             )
             report.failed += 1
-            return _Outcome.FAILED
+            return _SendResult.FAILED
         delay = self._base_backoff * 2 ** min(row.attempts, 30) * self._rng.uniform(0.5, 1.5)
         delay = min(self._max_backoff, delay)
         log.info(
@@ -658,7 +661,7 @@ class Sender:
         )  # fmt: skip
         await self._record(self._store.mark_retry(row.id, delay, error))
         report.retried += 1
-        return _Outcome.RETRY
+        return _SendResult.RETRY
 
     @staticmethod
     async def _record(write: Awaitable[None]) -> bool:

@@ -16,8 +16,9 @@ import telegram
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.delivery.subscriptions import SubscriptionStore
+from bot.ptb_compat import post_unparsed
 from bot.render import render
-from bot.subscriptions import SubscriptionStore
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ class HeldNotice:
         )  # fmt: skip
         for admin in untold:
             try:
-                await self._bot._post(
+                await post_unparsed(
+                    self._bot,
                     "sendMessage",
                     {"chat_id": admin, "text": text, "parse_mode": ParseMode.HTML},
                     read_timeout=self._read_timeout,

@@ -1,4 +1,4 @@
-"""Tests for the fake Telegram Bot API server (bot.fakeapi), driven by a real PTB ``Bot``.
+"""Tests for the fake Telegram Bot API server (fakeapi), driven by a real PTB ``Bot``.
 
 Everything runs against 127.0.0.1; nothing here talks to api.telegram.org.
 """
@@ -47,7 +47,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
+from fakeapi import EntityParseError, FakeBotApi, parse_html, utf16_len
 
 pytestmark = [
     pytest.mark.timeout(30),
@@ -746,7 +746,7 @@ async def test_control_endpoints(api: FakeBotApi) -> None:
 
 async def test_cli_prints_base_url() -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.fakeapi", "--port", "0", stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "fakeapi", "--port", "0", stdout=asyncio.subprocess.PIPE
     )
     try:
         assert process.stdout is not None

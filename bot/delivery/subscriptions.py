@@ -8,7 +8,7 @@ moment Telegram confirms it.  After a restart the sender simply continues with t
 nothing is lost and nothing already sent is sent again.
 
 All SQL is plain (``?`` placeholders, ``ON CONFLICT`` upserts) so a PostgreSQL backend only needs
-a new :class:`bot.db.Database`; see :mod:`bot.db`.
+a new :class:`bot.delivery.db.Database`; see :mod:`bot.delivery.db`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.db import Database, Row, StorageError
+from bot.delivery.db import Database, Row, StorageError
 
 __all__ = ["Delivery", "StorageError", "Subscription", "SubscriptionStore"]
 
@@ -114,8 +114,8 @@ class SubscriptionStore:
     """Subscriptions, briefings and their deliveries, in the bot's database.
 
     Use one instance per process and event loop; every method may raise
-    :class:`~bot.db.StorageError` when the database is unavailable (a write that raised did not
-    happen, so the caller can retry it).
+    :class:`~bot.delivery.db.StorageError` when the database is unavailable (a write that raised
+    did not happen, so the caller can retry it).
     """
 
     def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:

@@ -11,7 +11,7 @@ and 855 × 429 for 10,000 chats, against 28.5/s without a 429).
 A request sent with ``rate_limit_args=SINGLE_ATTEMPT`` still counts against the overall and the
 group limits, but it is tried once, a ``RetryAfter`` goes to the caller, and it neither waits for
 nor starts the limiter's hold.  The sender then holds its own sends and lets them go again one
-by one at its paced rate (:mod:`bot.sender`).
+by one at its paced rate (:mod:`bot.delivery.sender`).
 
 **One budget for everything the bot sends.**  ``AIORateLimiter``'s overall limit is a leaky
 bucket: it lets a burst through after a quiet moment, so the broadcast's paced 28.5/s plus a few
@@ -34,8 +34,9 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Final
 
-from telegram._utils.types import JSONDict
 from telegram.ext import AIORateLimiter
+
+from bot.ptb_compat import JSONDict, group_limiter, replace_overall_limiter
 
 #: ``rate_limit_args`` for one attempt, with a 429 raised to the caller as ``RetryAfter``.
 #: (Negative because ``ExtBot`` drops a falsy value, so 0 cannot say "no retries".)
@@ -141,7 +142,7 @@ class _Slot:
         return None
 
 
-class RateLimiter(AIORateLimiter):
+class BudgetRateLimiter(AIORateLimiter):
     """``AIORateLimiter`` with one :class:`SendBudget` for all, and single-attempt requests.
 
     Requests with ``rate_limit_args=SINGLE_ATTEMPT`` (the broadcast sender's) take the budget
@@ -156,7 +157,7 @@ class RateLimiter(AIORateLimiter):
         super().__init__(overall_max_rate=0, max_retries=max_retries, **kwargs)
         self.budget = SendBudget(int(overall_max_rate)) if overall_max_rate >= 1 else None
         # AIORateLimiter enters its overall limiter as a context manager: replies use ours.
-        self._base_limiter = self.budget.slot(REPLY) if self.budget else None  # type: ignore[assignment]
+        replace_overall_limiter(self, self.budget.slot(REPLY) if self.budget else None)
 
     async def process_request(
         self,
@@ -186,6 +187,5 @@ class RateLimiter(AIORateLimiter):
         with contextlib.suppress(ValueError, TypeError):
             chat_id = int(chat_id)  # type: ignore[call-overload]
         group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
-        if not group or not self._group_max_rate:
-            return contextlib.nullcontext()
-        return self._get_group_limiter(chat_id)  # type: ignore[arg-type]
+        limit = group_limiter(self, chat_id) if group else None  # type: ignore[arg-type]
+        return contextlib.nullcontext() if limit is None else limit

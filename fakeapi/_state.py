@@ -16,7 +16,7 @@ from typing import Any
 
 from ._errors import NOT_MODIFIED, ApiError, bad_request, chat_migrated, too_many_requests
 from ._html import EntityParseError, parse_html, trim_text, utf16_len
-from ._limits import RateLimiter
+from ._limits import FloodControl
 from ._params import get_bool, get_chat_id, get_int, get_json, get_str
 from ._records import CallbackAnswer, SentRecord
 
@@ -143,7 +143,7 @@ class BotState:
         self.users: dict[int, JSONDict] = {}
         self.blocked: set[int] = set()
         self.migrated: dict[int, int] = {}
-        self.limiter: RateLimiter | None = None
+        self.limiter: FloodControl | None = None
         self.sent: list[SentRecord] = []
         self.deleted: list[tuple[int, int, float]] = []
         self.chat_actions: list[tuple[int, str, float]] = []

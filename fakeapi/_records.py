@@ -25,7 +25,7 @@ class SentRecord:
         entities: Entities of the resulting message (UTF-16 offsets).
         at: ``time.monotonic()`` when the request was handled.
         reply_to: ``update_id`` this send answers, when it can be linked (see
-            :meth:`bot.fakeapi.FakeBotApi.reply_latency`).
+            :meth:`fakeapi.FakeBotApi.reply_latency`).
         raw_text: ``text`` exactly as sent (with markup).
         params: All request parameters (JSON-decoded where applicable).
         inline_message_id: Set for edits of inline messages.

@@ -36,10 +36,11 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.config import Settings
-from bot.db import StorageError
+from bot.delivery.db import StorageError
+from bot.delivery.sender import Sender
+from bot.delivery.subscriptions import Subscription, SubscriptionStore
+from bot.ptb_compat import next_fire_time
 from bot.render import render
-from bot.sender import Sender
-from bot.subscriptions import Subscription, SubscriptionStore
 from briefings import pipeline
 from briefings.library import Library
 from briefings.pipeline import BuildReport, SeedFile, scan_seeds, seeds_fingerprint
@@ -600,13 +601,8 @@ class BriefingScheduler:
         jobs = _job_queue(application).get_jobs_by_name(_daily_job_name(chat_id))
         if not jobs:
             return None
-        aps_job = jobs[0].job
         # APScheduler sets next_run_time only once the scheduler runs; compute it before that.
-        next_run: datetime.datetime | None = getattr(aps_job, "next_run_time", None)
-        if next_run is None:
-            trigger = aps_job.trigger
-            next_run = trigger.get_next_fire_time(None, datetime.datetime.now(trigger.timezone))
-        return next_run
+        return next_fire_time(jobs[0])
 
     async def sync_daily_jobs(self, application: AnyApplication) -> None:
         """Make the daily jobs match the database: add, move and remove jobs.

@@ -1,4 +1,4 @@
-"""``python -m bot.fakeapi --port 8081``: run the fake Bot API standalone (loopback only)."""
+"""``python -m fakeapi --port 8081``: run the fake Bot API standalone (loopback only)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Parses the command line and serves until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m bot.fakeapi", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m fakeapi", description=__doc__)
     parser.add_argument("--port", type=int, default=8081, help="TCP port on 127.0.0.1")
     parser.add_argument("--token", default=None, help="accept only this token (default: any)")
     parser.add_argument("--username", default="SummitBriefingsBot", help="bot username")
