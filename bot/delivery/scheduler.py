@@ -363,7 +363,13 @@ class BriefingScheduler:
         """/reload: build now, without waiting for changed files to settle, and announce."""
         async with self._build_lock:
             await asyncio.to_thread(self._watcher.mark_seen)
-            return await self._build_and_announce()
+            try:
+                return await self._build_and_announce()
+            except BrokenProcessPool:
+                # The pool was ended under this build (a stuck worker past its deadline, a
+                # worker killed): the admin asked for a build, so it runs once more on a new
+                # pool instead of answering "something went wrong".
+                return await self._build_and_announce()
 
     async def add_known(self, names: Sequence[str], write: Callable[[], Awaitable[None]]) -> None:
         """Record ``names`` as announced, then ``write`` them (``sources/``: a feed's archive).
