@@ -367,13 +367,16 @@ class BriefingScheduler:
 
         Under the build lock, so no build or announcement runs in between: the files are
         digested by the next build but never announced.  Before the first build there is no
-        record yet; the first build then records every file in the folder, these included.
+        record yet: the names join the starting archive, which the first build records as known
+        (a file that merely lands before the first build is news, these are not).
         """
         async with self._build_lock:
             raw = await self._subs.get_state(ANNOUNCED_STATE_KEY)
             if raw is not None:
                 known = set(json.loads(raw)).union(names)
                 await self._subs.set_state(ANNOUNCED_STATE_KEY, json.dumps(sorted(known)))
+            elif self._starting is not None:
+                self._starting = self._starting.union(names)
             await write()
 
     async def _build_and_announce(self) -> BuildReport:
