@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from bot.render import render
 from briefings.library import Library
@@ -20,6 +21,8 @@ from briefings.models import Digest, Quote
 #: Quote marks of any style and runs of spaces do not make a different quote.
 _MARKS = re.compile(r"[\"'“”‘’«»„‚]")
 _SPACES = re.compile(r"\s+")
+#: Two sentences this similar (difflib ratio) are one sentence reworded, not two sentences.
+SIMILAR = 0.6
 #: At most this many changes are listed; the message says how many more there are.
 MAX_LISTED = 3
 
@@ -53,25 +56,50 @@ def _same_quote(one: Quote, other: Quote) -> bool:
     return _norm(one.text) == _norm(other.text) and (one.speaker or "") == (other.speaker or "")
 
 
+def _pair(gone: Sequence[str], fresh: Sequence[str]) -> list[int | None]:
+    """For each text of ``gone``, the index of the most similar unused text of ``fresh`` (the
+    same sentence reworded: :data:`SIMILAR` or more), else None (it went away)."""
+    used: set[int] = set()
+    pairs: list[int | None] = []
+    for text in gone:
+        scores = [
+            (SequenceMatcher(None, _norm(text), _norm(other)).ratio(), index)
+            for index, other in enumerate(fresh)
+            if index not in used
+        ]
+        best = max(scores, default=(0.0, -1))
+        if best[0] >= SIMILAR:
+            used.add(best[1])
+            pairs.append(best[1])
+        else:
+            pairs.append(None)
+    return pairs
+
+
 def compare(old: Digest, new: Digest) -> Correction | None:
     """The corrections between two digests of one article, or None when there is none.
 
     A quote of ``old`` with no identical quote (words and speaker) in ``new`` was corrected:
-    it is paired, in order, with a quote of ``new`` that is not in ``old`` (its new wording or
-    speaker), else it was removed.  Quotes only added are not corrections.  Dates likewise: a
-    timeline date of ``old`` absent from ``new`` was changed (paired, in order, with a date
-    only ``new`` has) or removed.
+    its new form is the most similar quote only ``new`` has (a speaker changed, a few words
+    changed); with none similar enough it was removed.  Quotes only added are not corrections
+    (a quote added to the article is news of its own, not a fix of what was shown).  A
+    timeline date of ``old`` that ``new`` lacks was changed when ``new`` has an event whose
+    evidence sentence is that one reworded, else removed.  Nothing else counts.
     """
     gone = [q for q in old.quotes if not any(_same_quote(q, n) for n in new.quotes)]
     fresh = [n for n in new.quotes if not any(_same_quote(q, n) for q in old.quotes)]
+    paired = _pair([q.text for q in gone], [q.text for q in fresh])
     quotes = tuple(
-        QuoteChange(q, fresh[i] if i < len(fresh) else None) for i, q in enumerate(gone)
+        QuoteChange(q, None if i is None else fresh[i]) for q, i in zip(gone, paired, strict=True)
     )
-    old_dates = list(dict.fromkeys(e.date for e in old.timeline))
-    new_dates = list(dict.fromkeys(e.date for e in new.timeline))
-    lost = [d for d in old_dates if d not in new_dates]
-    added = [d for d in new_dates if d not in old_dates]
-    dates = tuple((d, added[i] if i < len(added) else None) for i, d in enumerate(lost))
+    new_dates = {e.date for e in new.timeline}
+    old_dates = {e.date for e in old.timeline}
+    lost = list({e.date: e for e in old.timeline if e.date not in new_dates}.values())
+    added = [e for e in new.timeline if e.date not in old_dates]
+    dated = _pair([e.evidence for e in lost], [e.evidence for e in added])
+    dates = tuple(
+        (e.date, None if i is None else added[i].date) for e, i in zip(lost, dated, strict=True)
+    )
     if not quotes and not dates:
         return None
     return Correction(new.file, new.meta.title or new.file, new.content_hash, quotes, dates)

@@ -16,8 +16,10 @@ from support import ask, make_settings, shown
 from test_sources_e2e import pushes, until
 
 from bot.app import build_application, running
+from bot.corrections import compare
 from bot.fakeapi import FakeBotApi
 from bot.services import SERVICES_KEY, Services
+from briefings.models import ArticleMeta, Digest, Entities, Quote, TimelineEvent
 from sources.feedserver import Feed, FeedServer
 from sources.urls import seed_name
 
@@ -87,3 +89,73 @@ async def test_a_corrected_quote_or_date_is_told_once_and_a_typo_fix_is_not(
             assert "Date changed in the timeline" in shown_date, shown_date
             assert "2026-09-01" in shown_date or "September" in shown_date, shown_date
             assert "Quote" not in shown_date, shown_date
+
+
+def _digest(quotes: list[tuple[str, str | None]], dates: list[tuple[str, str]]) -> Digest:
+    """A digest of a made-up article: its quotes (words, speaker) and timeline (date, sentence)."""
+    return Digest(
+        article_id="a1",
+        file="src_0000000000000001.md",
+        content_hash=str(hash((tuple(quotes), tuple(dates)))),
+        meta=ArticleMeta(title="Ministers meet in Corvia"),
+        summary=(),
+        quotes=tuple(Quote(text, speaker) for text, speaker in quotes),
+        timeline=tuple(TimelineEvent(date, sentence, sentence) for date, sentence in dates),
+        unresolved_dates=(),
+        entities=Entities(),
+    )
+
+
+QUOTE = ("“We open the depots to every member in need,”", "Rena Albek")
+OTHER = ("“The ferries will run all winter,”", "Ivo Tarn")
+MEETING = ("2026-05-04", "The ministers will meet again in Corvia on 4 May 2026.")
+OPENING = ("2026-09-01", "The depot is due to open on 1 September 2026.")
+
+
+@pytest.mark.parametrize(
+    ("after_quotes", "after_dates", "expected"),
+    [
+        # Nothing a reader relied on changed: quote marks, spacing, added quote or date.
+        ([("We open the depots  to every member in need,", "Rena Albek"), OTHER],
+         [MEETING, OPENING], None),
+        ([QUOTE, OTHER, ("“A third voice,”", "Lia Moro")], [MEETING, OPENING,
+         ("2027-01-01", "A review follows on 1 January 2027.")], None),
+        # The words of a quote changed: old and new, paired by similarity.
+        ([("“We open the depots to some members in need,”", "Rena Albek"), OTHER],
+         [MEETING, OPENING], ("quote", "to some members")),
+        # The speaker changed: a wrong speaker is a real correction.
+        ([("“We open the depots to every member in need,”", "Ivo Tarn"), OTHER],
+         [MEETING, OPENING], ("quote", "Ivo Tarn")),
+        # A quote removed while an unrelated one is added: removed, not "changed into" it.
+        ([OTHER, ("“Nobody expected the vote to pass tonight,”", "Lia Moro")],
+         [MEETING, OPENING], ("removed", None)),
+        # A date changed in its sentence; another date removed with its sentence.
+        ([QUOTE, OTHER], [("2026-06-04", "The ministers will meet again in Corvia on 4 June "
+                           "2026."), OPENING], ("date", "2026-06-04")),
+        ([QUOTE, OTHER], [MEETING], ("date", None)),
+    ],
+)  # fmt: skip
+def test_compare_finds_only_real_corrections(
+    after_quotes: list[tuple[str, str | None]],
+    after_dates: list[tuple[str, str]],
+    expected: tuple[str, str | None] | None,
+) -> None:
+    before = _digest([QUOTE, OTHER], [MEETING, OPENING])
+    found = compare(before, _digest(after_quotes, after_dates))
+    if expected is None:
+        assert found is None
+        return
+    assert found is not None
+    kind, new = expected
+    if kind == "date":
+        assert found.quotes == () and len(found.dates) == 1
+        assert found.dates[0][1] == new
+        return
+    assert found.dates == () and len(found.quotes) == 1
+    change = found.quotes[0]
+    assert change.old.text == QUOTE[0]
+    if kind == "removed":
+        assert change.new is None
+    else:
+        assert change.new is not None and new is not None
+        assert new in f"{change.new.text} {change.new.speaker}"
