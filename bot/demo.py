@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import sys
@@ -55,9 +56,9 @@ T = TypeVar("T")
 BANNER = """\
 Summit Briefings: offline demo (a local fake Telegram; nothing leaves this machine)
 Type a command such as /summary, /quotes, /timeline 2025, /search Lachin, /help.
-/subscribe: a local demo feed then publishes an article and its briefing appears here; copy
-an article into {seeds} and its briefing appears too. (The feed's files in {seeds} are src_*.md;
-the demo removes them when it ends.)
+/subscribe: a local demo feed then publishes an article, and its briefing appears here.
+Copy an article into {seeds} and its briefing appears too (the demo feed's own src_*.md files
+there are removed when the demo ends).
 Buttons appear as [1] [2] …: type the number to press one. Ctrl-D, Ctrl-C or /quit to leave.
 The bot's log goes to {log}.
 """
@@ -106,7 +107,13 @@ def run_demo(settings: Settings) -> int:
         return asyncio.run(_demo(settings, console))
     except KeyboardInterrupt:
         console.print("\n(demo ended)")
-        return 0
+        # The bot, the feed and the seeds clean-up are done.  The input thread is still inside
+        # input() holding stdin's lock; interpreter shutdown can abort on that lock ("Fatal
+        # Python error: _enter_buffered_busy"), so leave without it, streams flushed.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     except Exception as exc:  # the log has the traceback; the chat gets one line
         console.print(f"the demo stopped: {exc}; see {log_path(settings)}")
         raise

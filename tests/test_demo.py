@@ -229,12 +229,21 @@ def test_ctrl_c_ends_the_demo_at_once(tmp_path: Path, seeds_dir: Path, seed_stor
         transcript.wait_for("already up to date", timeout=120)
         type_line(proc, "/status")
         transcript.wait_for("bot> Status", timeout=30)
+
+        def feed_files() -> list[Path]:
+            return list((workdir / "seeds").glob("src_*.md"))
+
+        deadline = time.monotonic() + 60
+        while not feed_files():  # the demo feed's archive, written into the seeds folder
+            assert time.monotonic() < deadline, "the demo feed's archive was not written"
+            time.sleep(0.2)
         interrupted = time.monotonic()
         proc.send_signal(signal.SIGINT)
         returncode = proc.wait(timeout=20)
         print(f"\n[demo] Ctrl-C: exited in {time.monotonic() - interrupted:.1f} s")
         assert returncode == 0
         assert time.monotonic() - interrupted < 10
+        assert feed_files() == []  # Ctrl-C too leaves the person's seeds folder as it was
     finally:
         if proc.poll() is None:
             proc.kill()
