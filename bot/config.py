@@ -48,6 +48,8 @@ class Settings(EngineSettings):
     #: Feeds and pages to follow (``sources/``): one URL per line, ``#`` comments, a label.
     sources_file: Path = Path("sources.txt")
     source_poll_seconds: float = Field(default=600.0, gt=0)
+    #: The sources' database (default ``DATA_DIR/sources.sqlite3``; the demo keeps its own).
+    sources_db: Path | None = None
     #: A source failing this long is reported to the admins, once per outage.
     source_fail_report_seconds: float = Field(default=86_400.0, gt=0)
 

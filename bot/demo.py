@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -38,13 +40,25 @@ _SETTLE = 0.4
 #: announced within seconds (the bot's default is 30 s).
 _DEMO_POLL_SECONDS = 2.0
 _PROMPT = "you> "
+#: The demo's local feed: short made-up reports kept in the repository (a user's clone has no
+#: corpus); the first two are the feed's archive, the rest are published one by one.
+DEMO_FEED_DIR = Path(__file__).resolve().parent.parent / "sources" / "demo_feed"
+_FEED_INITIAL = 2
+_FEED_POLL_SECONDS = 2.0
+#: After ``/subscribe`` the feed publishes its next article this much later.
+_FEED_DELAY = 5.0
+_FEED_NOTE = "(the demo feed just published a new article: its briefing follows shortly)"
+#: The front matter line of a seed file the demo feed wrote (its articles live at /demo/…).
+_DEMO_SEED_URL = re.compile(r'^url: "http://127\.0\.0\.1:\d+/demo/', re.MULTILINE)
 
 T = TypeVar("T")
 
 BANNER = """\
 Summit Briefings: offline demo (a local fake Telegram; nothing leaves this machine)
 Type a command such as /summary, /quotes, /timeline 2025, /search Lachin, /help.
-/subscribe, then copy an article into {seeds}: its briefing appears here when it is ready.
+/subscribe: a local demo feed then publishes an article, and its briefing appears here.
+Copy an article into {seeds} and its briefing appears too (the demo feed's own src_*.md files
+there are removed when the demo ends).
 Buttons appear as [1] [2] …: type the number to press one. Ctrl-D, Ctrl-C or /quit to leave.
 The bot's log goes to {log}.
 """
@@ -53,6 +67,24 @@ The bot's log goes to {log}.
 def log_path(settings: Settings) -> Path:
     """Where the demo's log goes (inside ``DATA_DIR``)."""
     return settings.data_dir / LOG_NAME
+
+
+def remove_demo_seeds(seeds_dir: Path) -> list[Path]:
+    """Delete the seed files the demo feed wrote (``src_*.md`` whose ``url`` is the local demo
+    feed's), so the demo leaves the person's seeds folder as it found it; also run at start, for
+    the files of a demo that was killed.  Other files, ``src_*.md`` from real sources included,
+    are left alone.  The next build forgets the removed files' digests."""
+    removed = []
+    for path in sorted(seeds_dir.glob("src_*.md")):
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+        except OSError:
+            continue
+        if _DEMO_SEED_URL.search(head.split("\n---", 1)[0]):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
 
 
 def divert_stderr(path: Path) -> None:
@@ -75,7 +107,13 @@ def run_demo(settings: Settings) -> int:
         return asyncio.run(_demo(settings, console))
     except KeyboardInterrupt:
         console.print("\n(demo ended)")
-        return 0
+        # The bot, the feed and the seeds clean-up are done.  The input thread is still inside
+        # input() holding stdin's lock; interpreter shutdown can abort on that lock ("Fatal
+        # Python error: _enter_buffered_busy"), so leave without it, streams flushed.
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     except Exception as exc:  # the log has the traceback; the chat gets one line
         console.print(f"the demo stopped: {exc}; see {log_path(settings)}")
         raise
@@ -229,15 +267,31 @@ async def _demo(settings: Settings, console: Any) -> int:
     from briefings.pipeline import build
     from briefings.store import DigestStore
     from fakeapi import FakeBotApi
+    from sources.demo import serve_demo_feed
 
     console.print(BANNER.format(seeds=settings.seeds_dir, log=log_path(settings)))
-    async with FakeBotApi(token=DEMO_TOKEN) as api:
+    remove_demo_seeds(settings.seeds_dir)
+    feed_db = settings.data_dir / "demo-sources.sqlite3"
+    feed_file = settings.data_dir / "demo-sources.txt"
+    articles = sorted(DEMO_FEED_DIR.glob("*.txt"))
+    async with (
+        FakeBotApi(token=DEMO_TOKEN) as api,
+        serve_demo_feed(articles, initial=_FEED_INITIAL, add_after=None) as feed,
+    ):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        for stale in (feed_db, feed_db.with_name(feed_db.name + "-wal")):
+            stale.unlink(missing_ok=True)  # the feed's port changes: each demo starts afresh
+        feed_file.write_text(f"{feed.url} Demo wire\n", encoding="utf-8")
         demo_settings = settings.model_copy(
             update={
                 "telegram_bot_token": SecretStr(DEMO_TOKEN),
                 "telegram_base_url": api.base_url,
                 "database_url": f"sqlite:///{(settings.data_dir / 'demo-bot.sqlite3').as_posix()}",
                 "seed_poll_seconds": min(settings.seed_poll_seconds, _DEMO_POLL_SECONDS),
+                # Only the local feed: never the person's own sources (nothing leaves 127.0.0.1).
+                "sources_file": feed_file,
+                "sources_db": feed_db,
+                "source_poll_seconds": _FEED_POLL_SECONDS,
             }
         )
         console.print(
@@ -253,13 +307,19 @@ async def _demo(settings: Settings, console: Any) -> int:
             f"{len(report.built)} built, {report.unchanged} already up to date, "
             f"{len(report.errors)} unreadable.\n"
         )
-        async with running(build_application(demo_settings), poll_timeout=5):
-            await _converse(api, console)
+        try:
+            async with running(build_application(demo_settings), poll_timeout=5):
+                await _converse(api, console, feed.add_next)
+        finally:
+            remove_demo_seeds(settings.seeds_dir)
     return 0
 
 
-async def _converse(api: Any, console: Any) -> None:
-    """Read lines, send them as the demo user; the watcher shows whatever the bot sends."""
+async def _converse(api: Any, console: Any, publish: Callable[[], object]) -> None:
+    """Read lines, send them as the demo user; the watcher shows whatever the bot sends.
+
+    The first ``/subscribe`` has the demo feed ``publish`` its next article a few seconds
+    later: the newcomer, now subscribed, sees a briefing arrive from a feed."""
     interactive = sys.stdin.isatty()
     if interactive:  # line editing and history; before the first input(), which then uses it
         with contextlib.suppress(ImportError):
@@ -267,6 +327,13 @@ async def _converse(api: Any, console: Any) -> None:
     reader = _LineReader(asyncio.get_running_loop(), _PROMPT if interactive else "")
     chat = _Chat(api, console, reader, interactive)
     watcher = asyncio.create_task(chat.watch(), name="demo-watch")
+    tasks: list[asyncio.Task[None]] = []
+
+    async def publish_later() -> None:
+        await asyncio.sleep(_FEED_DELAY)
+        if publish() is not None:
+            chat.say(_FEED_NOTE)
+
     try:
         while True:
             line = await reader.readline()
@@ -280,10 +347,13 @@ async def _converse(api: Any, console: Any) -> None:
             if not interactive:
                 chat.say(f"{_PROMPT}{line}")
             await _send(api, chat, line)
+            if line.split()[0].split("@")[0] == "/subscribe" and not tasks:
+                tasks.append(asyncio.create_task(publish_later(), name="demo-feed"))
     finally:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        for task in [watcher, *tasks]:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _send(api: Any, chat: _Chat, line: str) -> None:

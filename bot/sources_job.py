@@ -60,7 +60,8 @@ async def start_sources(application: AnyApplication, svc: Services) -> SourcePol
                 batch.source, len(batch.new), len(batch.updated),
             )  # fmt: skip
 
-    store = await asyncio.to_thread(SourceStore, settings.data_dir / "sources.sqlite3")
+    database = settings.sources_db or settings.data_dir / "sources.sqlite3"
+    store = await asyncio.to_thread(SourceStore, database)
     poller = SourcePoller(
         store=store,
         seeds_dir=settings.seeds_dir,

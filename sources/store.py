@@ -247,6 +247,19 @@ class SourceStore:
             for seed, old_hash in previous.items():
                 self._db.execute("UPDATE items SET content_hash=? WHERE seed=?", (old_hash, seed))
 
+    def outlets(self, seeds: list[str]) -> dict[str, tuple[str, ...]]:
+        """Every outlet that carried each of ``seeds`` (taken from the first; the others had
+        a near-identical copy of the story); seeds the sources did not give are absent."""
+        found: dict[str, tuple[str, ...]] = {}
+        with self._lock:
+            for start in range(0, len(seeds), 500):  # SQLite's limit on parameters
+                chunk = seeds[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT seed, sources FROM items WHERE seed IN ({marks})"
+                for seed, raw in self._db.execute(query, chunk).fetchall():
+                    found[str(seed)] = tuple(str(name) for name in json.loads(raw))
+        return found
+
     def item_count(self) -> int:
         """How many articles the sources have given."""
         with self._lock:

@@ -36,6 +36,10 @@ meeting. The network is due to start operating in 2027, and the ministers will m
 Valdoria next spring to review its first tests. Delegates said the cost would be shared
 according to the length of each coastline.
 """
+#: The demo feed's articles (sources/demo_feed): the first two are its archive, the third is
+#: published a few seconds after /subscribe.
+FEED_ARCHIVE = "River states sign a compact on shared flood data"
+FEED_TITLE = "Highland summit agrees a mountain rescue pact across the Karst range"
 LITERAL = "<b>bold</b> & <script>"
 #: What a Telegram client never shows: tags and character references of the message markup.
 MARKUP = re.compile(r"</?(?:b|i|u|s|a|code|pre|blockquote)\b[^>]*>|&(?:lt|gt|amp|quot|#\d+);")
@@ -122,6 +126,8 @@ class Session:
     returncode: int
     push_index: int
     push_seconds: float
+    feed_index: int
+    feed_seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +139,12 @@ def session(
     try:
         transcript.wait_for("already up to date", timeout=120)
         type_line(proc, "/subscribe")
+        subscribed = len(transcript.lines)
         transcript.wait_for("Subscribed", timeout=30)
+        asked_at = time.monotonic()
+        feed_index, feed_shown = transcript.wait_for(FEED_TITLE, timeout=150, start=subscribed)
+        feed_seconds = feed_shown - asked_at
+        print(f"\n[demo] feed item's briefing shown {feed_seconds:.1f} s after subscribing")
         type_line(proc, f"/search {LITERAL}")
         asked, _ = transcript.wait_for(f"you> /search {LITERAL}", timeout=30)
         transcript.wait_for("Search", timeout=30, start=asked + 1)
@@ -151,7 +162,12 @@ def session(
         assert proc.stderr is not None
         stderr = proc.stderr.read()
         start = max(i for i in range(index + 1) if transcript.lines[i][1].startswith("bot>"))
-        yield Session(workdir, transcript, stderr, returncode, start, push_seconds)
+        feed_start = max(
+            i for i in range(feed_index + 1) if transcript.lines[i][1].startswith("bot>")
+        )
+        yield Session(
+            workdir, transcript, stderr, returncode, start, push_seconds, feed_start, feed_seconds
+        )
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -167,6 +183,20 @@ def test_demo_shows_a_pushed_briefing_when_it_arrives(session: Session) -> None:
     assert header and not any(MARKUP.search(line) for line in header), header
     assert session.push_seconds < 150
     assert session.returncode == 0
+
+
+def test_demo_feed_item_arrives_as_a_briefing(session: Session) -> None:
+    """After /subscribe the local demo feed publishes an article; the bot fetches, digests and
+    announces it, and the person reads it, unprompted, within a bounded time.  The feed's
+    archive is digested but never announced, and its files leave the seeds folder at exit."""
+    message = session.transcript.message_at(session.feed_index)
+    assert message.startswith("bot> ") and "New article" in message, message
+    assert FEED_TITLE in message and not MARKUP.search(message), message
+    assert session.feed_seconds < 150
+    text = session.transcript.text()
+    assert FEED_ARCHIVE not in text.split("already up to date", 1)[1]  # the archive: no push
+    assert "the demo feed just published" in text
+    assert not list((session.workdir / "seeds").glob("src_*.md"))
 
 
 def test_pushed_briefing_shows_no_markup(session: Session) -> None:
@@ -199,12 +229,21 @@ def test_ctrl_c_ends_the_demo_at_once(tmp_path: Path, seeds_dir: Path, seed_stor
         transcript.wait_for("already up to date", timeout=120)
         type_line(proc, "/status")
         transcript.wait_for("bot> Status", timeout=30)
+
+        def feed_files() -> list[Path]:
+            return list((workdir / "seeds").glob("src_*.md"))
+
+        deadline = time.monotonic() + 60
+        while not feed_files():  # the demo feed's archive, written into the seeds folder
+            assert time.monotonic() < deadline, "the demo feed's archive was not written"
+            time.sleep(0.2)
         interrupted = time.monotonic()
         proc.send_signal(signal.SIGINT)
         returncode = proc.wait(timeout=20)
         print(f"\n[demo] Ctrl-C: exited in {time.monotonic() - interrupted:.1f} s")
         assert returncode == 0
         assert time.monotonic() - interrupted < 10
+        assert feed_files() == []  # Ctrl-C too leaves the person's seeds folder as it was
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -272,6 +311,8 @@ def test_on_a_terminal_a_push_is_styled_and_lands_above_the_prompt(
         until(b"you> ", 120)
         os.write(primary, b"/subscribe\r")
         until(b"Subscribed", 30)
+        until(FEED_TITLE.encode(), 150)  # the demo feed's article, published after /subscribe
+        time.sleep(1)
         until(b"you> ", 30)
         os.write(primary, b"/sta")  # half typed when the briefing arrives
         (workdir / "seeds" / "harbour-summit.txt").write_text(NEW_ARTICLE, encoding="utf-8")

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from support import TOKEN, ask, library_of, make_settings
 
 from bot.app import build_application, render_daily, render_new_articles, running
+from bot.corrections import compare, render_corrections
 from bot.handlers.commands import parse_daily
 from bot.keyboards import (
     MAX_CALLBACK_BYTES,
@@ -243,6 +244,19 @@ def all_digests(library: Library) -> list[Digest]:
     return library.digests(c.file for c in library.articles)
 
 
+def _corrected(digest: Digest) -> Digest:
+    """``digest`` with every quote reworded by the article's own title and every date moved
+    (a correction message quoting both, hostile words and all)."""
+    title = digest.meta.title or "<i>x</i>"
+    return dataclasses.replace(
+        digest,
+        content_hash=digest.content_hash + "!",
+        quotes=tuple(dataclasses.replace(q, text=q.text + title, speaker=title)
+                     for q in digest.quotes),
+        timeline=tuple(dataclasses.replace(e, date=e.date + title) for e in digest.timeline),
+    )  # fmt: skip
+
+
 def render_everything(library: Library, query: str) -> int:
     """Every template the bot sends, fed from ``library`` and the user's ``query``."""
     messages = 0
@@ -273,6 +287,12 @@ def render_everything(library: Library, query: str) -> int:
         *(render("digest", d=d) for d in digests),
         *render_new_articles(library, [d.file for d in digests]),
         *render_daily(library, None),
+        render("sources", digests=digests, errors=(),
+               also={d.file: [d.meta.title or "x", query or "y"] for d in digests}),
+        *render_corrections(
+            [c for d in digests if (c := compare(d, _corrected(d))) is not None]
+            + [c for d in digests if (c := compare(_corrected(d), d)) is not None]
+        ),
     ]  # fmt: skip
     for head in library.summits:
         summit = library.summit(head.key)

@@ -103,6 +103,12 @@ async def test_a_followed_feed_announces_only_new_items_once(
             text = shown(listing[-1], "Followed feeds and pages (2)", "1. Summit Wire", "✓ OK",
                          "2. Other")  # fmt: skip
             assert "3 articles taken" in text, text
+            # The other outlet's copy is shown with the story it joined, and only there.
+            articles = shown(listing[0], "Sources")
+            also = [line for line in articles.splitlines() if "also reported by" in line]
+            assert len(also) == 1, articles
+            assert item(2, base).title in also[0], also
+            assert also[0].endswith("; also reported by Other Agency"), also
 
 
 async def test_source_commands_health_and_a_failing_source_reported_once(

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, JobQueue
 
+from bot import corrections
 from bot.config import Settings
 from bot.delivery.db import StorageError
 from bot.delivery.sender import Sender
@@ -43,6 +44,7 @@ from bot.ptb_compat import next_fire_time
 from bot.render import render
 from briefings import pipeline
 from briefings.library import Library
+from briefings.models import Digest
 from briefings.pipeline import BuildReport, SeedFile, scan_seeds, seeds_fingerprint
 from briefings.store import DigestStore
 from briefings.store_health import StoreDamage, damage_reason, recover
@@ -354,7 +356,7 @@ class BriefingScheduler:
                     "building digests (%d file(s) changed, %d removed)",
                     len(ready), len(self._watcher.removed),
                 )  # fmt: skip
-                return await self._build_and_announce()
+                return await self._build_and_announce([seed.name for seed in ready])
             if self._announce_pending and self._library is not None:
                 await self._announce(self._library)
             return None
@@ -388,8 +390,11 @@ class BriefingScheduler:
                 self._known_early.update(names)
             await write()
 
-    async def _build_and_announce(self) -> BuildReport:
+    async def _build_and_announce(self, changed: Sequence[str] = ()) -> BuildReport:
+        """Build, announce new articles, and tell of corrections to announced ones among
+        ``changed`` (their digests as shown are read before the build replaces them)."""
         loop = asyncio.get_running_loop()
+        before = await asyncio.to_thread(corrections.old_digests, self._library, changed)
         pool = self._get_pool()
         self._build_pending = True  # until it succeeded: the watcher will not report it again
         damage_before = self.store_damage
@@ -414,7 +419,25 @@ class BriefingScheduler:
         if self.store_damage is not None and self.store_damage is not damage_before:
             await self.report_store_damage(self.store_damage)
         await self._announce(library)
+        if before:
+            await self._announce_corrections(before, library)
         return report
+
+    async def _announce_corrections(self, before: dict[str, Digest], library: Library) -> None:
+        """One short message per announced article whose quotes or dates were corrected
+        (:mod:`bot.corrections`), to the chats that get new articles; once per new text."""
+        raw = await self._subs.get_state(ANNOUNCED_STATE_KEY)
+        announced = set(json.loads(raw)) if raw else set()
+        found = await asyncio.to_thread(corrections.corrections_of, before, library, announced)
+        chats = [s.chat_id for s in await self._subs.all_subscriptions("new")]
+        if not found or not chats:
+            return
+        parts = await asyncio.to_thread(corrections.render_corrections, found)
+        hashes = "\n".join(f"{c.file}\t{c.content_hash}" for c in found)
+        key = "correction:" + hashlib.sha256(hashes.encode()).hexdigest()
+        if await self._subs.create_briefing(key, {chat: parts for chat in chats}) is not None:
+            log.info("told %d chat(s) of %d correction(s)", len(chats), len(found))
+            self._sender.wake()
 
     async def recover_store(self, reason: str, seen_through: DigestStore) -> None:
         """A read through ``seen_through`` found the store damaged: set it aside and rebuild,

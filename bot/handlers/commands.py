@@ -175,12 +175,13 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     library = services(context).library
     shown = library.newest_articles()[:SOURCES_SHOWN]
     keyboard = sources_keyboard([(d.meta.title or d.file, d.article_id) for d in shown])
-    await reply(
-        update,
-        render("sources", digests=shown, total=len(library.articles), errors=library.errors),
-        keyboard if shown else None,
+    from bot.handlers.sources import also_reported, followed
+
+    also = await also_reported(context, shown)
+    text = render(
+        "sources", digests=shown, total=len(library.articles), errors=library.errors, also=also
     )
-    from bot.handlers.sources import followed
+    await reply(update, text, keyboard if shown else None)
 
     await followed(update, context)  # the feeds and pages followed, with their health
 

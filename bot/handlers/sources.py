@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -12,6 +13,7 @@ from bot.render import render
 from bot.services import services
 from bot.sources_job import poller_of
 from bot.views import ArgumentError
+from briefings.models import ArticleCard
 from sources.config import SourceError
 from sources.poller import SourcePoller
 
@@ -37,6 +39,24 @@ async def followed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if rows or is_admin:
         await reply(update, render("followed", rows=rows, is_admin=is_admin))
+
+
+async def also_reported(
+    context: ContextTypes.DEFAULT_TYPE, digests: Sequence[ArticleCard]
+) -> dict[str, list[str]]:
+    """For each article a followed source gave, the other outlets that carried the same story
+    (wire copies, recorded by ``sources/`` instead of a second article): "also reported by"."""
+    poller = poller_of(context.application)
+    if poller is None or not digests:
+        return {}
+    outlets = await asyncio.to_thread(poller.store.outlets, [d.file for d in digests])
+    also: dict[str, list[str]] = {}
+    for digest in digests:
+        names = outlets.get(digest.file, ())
+        others = [name for name in names[1:] if name and name != digest.meta.source]
+        if others:
+            also[digest.file] = others
+    return also
 
 
 async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
