@@ -129,7 +129,7 @@ class ConflictItem:
     2025"``, ``"3rd CIS Games: athletes"``); ``kind`` says which of those shapes it is, so the
     template can say it as a sentence.  For a title held for a year, ``phrase`` is the shortest
     run of one claim's own words naming the subject and the title without the disputed year
-    ("Lachin as the cultural capital of the CIS"), else the subject and title as the engine
+    ("Tallinn as the youth capital of the Union"), else the subject and title as the engine
     read them.
     """
 
@@ -348,7 +348,7 @@ _KINDS = (("holder in ", "holder"), ("place", "place"))
 def _subject_phrase(evidence: str, names: Sequence[str], words: Sequence[str]) -> str | None:
     """Shortest run of ``evidence``'s words holding every one of ``names`` and ``words`` and no
     number (the disputed date is not part of what it is about), extended by a following
-    "of [the] Name" complement, which belongs to the noun phrase ("capital of the CIS")."""
+    "of [the] Name" complement, which belongs to the noun phrase ("capital of the Union")."""
     needed = {w.lower() for w in (*names, *words)}
     if not needed:
         return None

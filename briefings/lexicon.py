@@ -36,7 +36,7 @@ NUMBER_TENS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
-#: The words an anniversary line counts years in ("seventy-five years ago today"): no article,
+#: The words an anniversary line counts years in ("forty years ago today"): no article,
 #: no zero, and "hundred".
 YEARS_AGO_NUMBER_WORDS = {
     **{word: n for word, n in NUMBER_UNITS.items() if n and word not in {"a", "an"}},

@@ -1,6 +1,6 @@
 """Tell an article's body from the page furniture copied along with it.
 
-Seeds are copies of web pages: menus ("Accessibility links"), player text ("0:00 0:03:34 0:00"),
+Seeds are copies of web pages: menus ("Accessibility links"), player text ("0:00 0:01:12 0:00"),
 subscription pitches, social links, captions, repeated headlines and bylines, CMS footers.  The
 rules are general rather than a list of one site's strings:
 
@@ -72,7 +72,7 @@ _FURNITURE_ANYWHERE: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple
     for gate, pattern in (
         (("rights reserved",), r"\ball rights reserved\b"),
         (("/",), r"\b(?:REUTERS|AFP|EPA|AP Photo|Getty Images|Anadolu)/\s?[A-Z]"),
-        # follow-us lines: "Follow us on X", "You can also follow AzerNEWS on Twitter @..."
+        # follow-us lines: "Follow us on X", "You can also follow <site> on Twitter @..."
         ((" us ",), r"\b(?:follow|like|join|find)\s+us\s+(?:on|at)\b"),
         (
             ("@",),

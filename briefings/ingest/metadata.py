@@ -1,8 +1,8 @@
 """Metadata found in the article text itself: title, source, author, publication date and time.
 
 Seeds are page copies, not feeds, so nothing arrives as a labelled field: the headline is the first
-short line, the date is a stamp line ("10 October 2025 13:43 (UTC+04:00)", "Posted May 19th, 2012
-at 1:45 am", a Kremlin footer "Publication date: ..."), the author is a short name line near the
+short line, the date is a stamp line ("2 March 2031 09:15 (UTC+01:00)", "Posted June 3rd, 2029
+at 7:05 pm", a footer "Publication date: ..."), the author is a short name line near the
 headline.  Every rule here only *reads* what the text states and returns ``None`` when it is
 unsure: a wrong publication date is worse than none, because relative dates ("on Tuesday") are
 resolved against it downstream.

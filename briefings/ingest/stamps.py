@@ -236,7 +236,7 @@ def parse_datetime_value(value: str) -> tuple[str, str | None, str | None] | Non
     """Parse a machine-ish date value from HTML meta tags or Markdown front matter.
 
     Args:
-        value: ``2025-10-10T13:43:00+04:00``, ``2025-10-10``, ``October 10, 2025 13:43`` ...
+        value: ``2031-03-02T09:15:00+01:00``, ``2031-03-02``, ``March 2, 2031 09:15`` ...
 
     Returns:
         ``(YYYY-MM-DD, HH:MM or None, zone or None)``, or ``None`` if no full date is stated.
@@ -271,7 +271,7 @@ def _number(text: str) -> int | None:
 
 
 def date_from_anniversary(text: str) -> str | None:
-    """Date an article from "Seventy-five years ago today, on April 4, 1949".
+    """Date an article from "Forty years ago today, on June 12, 1985, …".
 
     Such a lead states its own publication date exactly (the anniversary day), so it is read
     rather than inferred; anything looser ("years ago", without "today") is left alone.

@@ -3,7 +3,7 @@
 The statistical NER proposes spans; rules decide what is shown.  A country or city is never listed
 as a person (the gazetteer overrides the model), a lone word is accepted as a person only when the
 article also names that person in full or gives them a title, and titles and possessives are
-stripped so "President Ilham Aliyev’s" is listed as "Ilham Aliyev".
+stripped so "President Maria Lind’s" is listed as "Maria Lind".
 
 The gazetteer judges a lone word only: in a full name a first name that is also a city stays a
 first name ("Vladimir Putin", "George W. Bush"), and a country glued before a leader's name in a
@@ -143,7 +143,7 @@ def _people(
     kept = list(full)
     for name, start in single:
         if name.lower() in surnames:
-            continue  # "Aliyev" is already listed as "Ilham Aliyev"
+            continue  # "Lind" is already listed as "Maria Lind"
         titled = _TITLE_BEFORE.search(text, max(0, start - 40), start)
         if titled and not is_city(name):
             kept.append(name)

@@ -71,7 +71,7 @@ _PRE_SOURCE_NP = re.compile(
 _BARE_SPEECH_VERB = re.compile(rf"\b(?:but|and|who|then)\s+(?:{ADVERB_RE}\s+)?{SPEECH_VERB_RE}\b")
 _PRE_SUBJECT = re.compile(rf"^(?:[^,]{{0,60}},\s+)?{_SUBJ}\s")
 _INTRO_VERB_END = re.compile(rf"\b{SPEECH_VERB_RE}\s*[,:]\s*$")
-# Any subject with a verb: who introduces a quotation with a colon ("Aliyev highlighted …:").
+# Any subject with a verb: who introduces a quotation with a colon ("Lind stressed …:").
 _SUBJ_ANY_VERB = re.compile(
     rf"(?<![\w’']){_SUBJ}{_APPOSITION}\s+(?:{ADVERB_RE}\s+)?(?:{SPEECH_VERB_RE}|[a-z]+ed|[a-z]+s)\b"
 )
@@ -84,7 +84,7 @@ _NAMING_CUE = re.compile(
     r"format|policy|theme|themes|topic|agenda|headline|caption|book|film|report|paper|song)))\s*[,:]?\s*$",
     re.IGNORECASE,
 )
-# A speaker label opening a transcript turn: "President of Russia Vladimir Putin:", "Question:".
+# A speaker label opening a transcript turn: "President of Norland Maria Lind:", "Question:".
 _LABEL = re.compile(
     rf"^(?P<label>{CAP_TOKEN}(?:\s+(?:of|the|and|de|da|von|van|{CAP_TOKEN})){{0,7}})"
     r"(?:\s*\([^)]{1,40}\))?:\s+(?=\S)"

@@ -96,7 +96,7 @@ class _SpeakerRules:
             return False
         if not speaker[0].isupper():
             # A described source ("senior official", "joint statement"), not a stray phrase
-            # ("in a critical statement", "releasing a statement saying").
+            # ("in a sharp statement", "issuing a statement saying").
             last = words[-1].lower()
             return (
                 (last in DOCUMENT_NOUNS or last in TITLES)
@@ -204,7 +204,7 @@ class _SpeakerRules:
                 looked += 1
             j -= 1
         if j < 0 and looked < 3 and self.title:
-            # The headline stands before the body ("President Vladimir Putin sent a message …").
+            # The headline stands before the body ("President Maria Lind sent a letter …").
             return self._last_event(self.title, -len(self.title) - 1)
         return None
 

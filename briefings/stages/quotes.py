@@ -11,7 +11,7 @@ in four steps:
    single quotes stay inside).  Broken material is repaired the way a reader would: book-style
    quotations that run over several paragraphs (an opening mark on each, one closing mark at the
    end, sometimes a paragraph with no mark at all), and a closing mark whose opening mark is
-   missing when an attribution follows it ("… cities.” he said").
+   missing when an attribution follows it ("… harbour.” she said").
 2. *Filter*: scare quotes and quoted names never come back: fragments under four words, title-case
    names, terms after "so-called", "dubbed", "the slogan"; a lower-case fragment is kept (as
    ``partial``) only when a speech verb in its sentence attributes it.
@@ -397,8 +397,8 @@ def extract_quotes(article: Article, doc: ArticleDoc | None = None) -> list[Quot
 
     The briefing shows who said what, so each quote keeps the exact words between its marks
     (``article.text[q.start:q.end] == q.text``, so it can be shown and found verbatim) and a
-    speaker normalized to the fullest name the article gives ("President Aliyev" → "Ilham
-    Aliyev"), or None when the text does not say who spoke: a missing speaker is better than a
+    speaker normalized to the fullest name the article gives ("President Lind" → "Maria
+    Lind"), or None when the text does not say who spoke: a missing speaker is better than a
     wrong one.  Scare quotes and quoted names are left out because they are nobody's words.
 
     Args:

@@ -2,9 +2,9 @@
 
 Pure regex and small word lists, no NLP model: the quote extractor must stay fast (thousands of
 articles per minute) and the people who speak in summit news are almost always introduced the same
-few ways ("President Ilham Aliyev", "Mr. Sullivan", "National Security Advisor Jake Sullivan").
+few ways ("President Maria Lind", "Mr. Okafor", "National Security Adviser Tom Okafor").
 The :class:`PersonIndex` learns the people of one article from those introductions, so a later bare
-"Aliyev" or "he" can be mapped back to the full name the article gives.
+"Lind" or "she" can be mapped back to the full name the article gives.
 """
 
 from __future__ import annotations
@@ -58,8 +58,8 @@ def clean_name(run: str) -> CleanName | None:
     """Strip titles, roles and sentence-initial words from a capitalized run.
 
     A briefing names a speaker once, the same way every time, whatever title the article used:
-    "President Ilham Aliyev" → "Ilham Aliyev", "National Security Advisor Sullivan" → "Sullivan",
-    "Mr. Brown" → "Brown", "President of Russia Vladimir Putin" → "Vladimir Putin".  The title
+    "President Maria Lind" → "Maria Lind", "National Security Adviser Okafor" → "Okafor",
+    "Mr. Brown" → "Brown", "President of Norland Maria Lind" → "Maria Lind".  The title
     words are kept apart because they still tell a person ("Mr.") from an organization and say
     whom "the president" refers to.
 
@@ -93,7 +93,7 @@ def clean_name(run: str) -> CleanName | None:
             cut = i + 1
     titles = [_bare(t) for t in tokens[:cut] if _bare(t) in TITLES]
     tokens = tokens[cut:]
-    # "President of Russia Vladimir Putin": drop "of" and the organization or place after it.
+    # "President of Norland Maria Lind": drop "of" and the organization or place after it.
     if tokens and tokens[0] in {"of", "the"}:
         while tokens and tokens[0] in {"of", "the"}:
             tokens = tokens[1:]
@@ -260,7 +260,7 @@ class PersonIndex:
         return bool(tokens) and _bare(tokens[-1]) in self._full_names
 
     def expand(self, name: str, pos: int) -> str:
-        """The fullest form of ``name`` the article gives ("Aliyev" → "Ilham Aliyev").
+        """The fullest form of ``name`` the article gives ("Lind" → "Maria Lind").
 
         Readers (and the cross-article merge) need one stable name per person, and articles
         give the full name only once.  Among the people sharing the surname, the one named
@@ -268,7 +268,7 @@ class PersonIndex:
         stay apart.
 
         Args:
-            name: A bare or partial name ("Aliyev", "Mr Putin" already cleaned to "Putin").
+            name: A bare or partial name ("Lind", "Mr Okafor" already cleaned to "Okafor").
             pos: Offset in the text where the name is used.
 
         Returns:

@@ -26,7 +26,7 @@ _UPPER = "".join(
     if ch.isupper()
 )
 _CAP = f"[{_UPPER}]"
-# One capitalized token: "Putin", "Ki-moon", "O'Neill", "Mr.", "U.S.", "J.", "Aliyev’s".
+# One capitalized token: "Putin", "Ki-moon", "O'Neill", "Mr.", "U.S.", "J.", "Lind’s".
 _ABBREVIATED = (
     r"(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Lt|Col|Capt|Maj|Sgt|Adm|Prof|Jr|Sr|Rev|Mme|Messrs)"
 )
@@ -35,7 +35,7 @@ CAP_TOKEN = (
     rf"|(?:al|el|bin|ibn|ul|ad|as)-{_CAP}[\w’'\-]*)"
 )
 _SPACE = r"[ \t\u00a0]+"
-# Lower-case particles inside a name ("Lula da Silva", "President of Russia Vladimir Putin").
+# Lower-case particles inside a name ("Ana de Souza", "President of Norland Maria Lind").
 _PARTICLE = (
     r"(?:da|de|di|do|dos|das|du|del|della|der|den|van|von|ter|al|el|bin|ibn|ben|la|le|y|of"
     rf"|of{_SPACE}the)"
@@ -46,7 +46,7 @@ NAME_RUN = rf"{CAP_TOKEN}(?:{_SPACE}(?:{_PARTICLE}{_SPACE})*{CAP_TOKEN})*"
 #: Verbs that introduce speech (lower case, as they stand after a subject).
 SPEECH_VERBS: frozenset[str] = _wordset(
     # Present-tense forms that double as plural nouns ("states", "notes", "calls") are left out:
-    # "many CIS states" must not read as "CIS states (that)".
+    # "many EU states" must not read as "EU states (that)".
     "said says say added adds told tells stated declared announced noted stressed stresses "
     "emphasized emphasised emphasizes emphasises underlined underscored explained explains "
     "remarked commented observed insisted insists argued argues asserted asserts claimed warned "
@@ -70,7 +70,7 @@ _VERB_FORMS = [
 ]
 SPEECH_VERB_RE = "(?:" + "|".join(_VERB_FORMS) + ")"
 INVERTIBLE_VERB_RE = "(?:" + "|".join(sorted(_INVERTIBLE, key=len, reverse=True)) + ")"
-#: Nouns naming an utterance ("Aliyev’s statement, “…”").
+#: Nouns naming an utterance ("Lind’s statement, “…”").
 SPEECH_NOUN_RE = (
     r"(?:statement|words|remarks?|comments?|message|speech|address|reply|response|answer|appeal|"
     r"warning|tweet|post|letter|declaration|assessment|view|conclusion|position|promise|pledge|"

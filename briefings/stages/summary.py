@@ -44,7 +44,7 @@ _OUTCOMES = re.compile(
     r"met\s+with)\b",
     re.IGNORECASE,
 )
-# "X gave a news conference", "Aliyev touched on several topics": setting, not substance.
+# "X gave a news conference", "Lind spoke on a range of subjects": setting, not substance.
 _SCENE = re.compile(
     r"\b(?:(?:made|gave|held|delivered)\s+(?:a\s+)?(?:joint\s+)?(?:statement\s+for\s+the\s+"
     r"press|news\s+conference|press\s+conference|speech|address|remarks)|touched\s+(?:up)?on|"
@@ -64,7 +64,7 @@ _PLEASANTRY = re.compile(
     r"(?:pleasure|honou?r|privilege))",
     re.IGNORECASE,
 )
-# Thanks inside a sentence ("..., and I thank everybody for their patience").
+# Thanks inside a sentence ("..., and I thank you all for coming").
 _THANKS = re.compile(r"\b(?:thank(?:s|ed|ing)?|grateful|gratitude|apologi[sz]e|regret)\b", re.I)
 # "SECRETARY SMITH: ...", "President of Freedonia Rufus Firefly: ..." opening a transcript turn.
 _SPEAKER_LABEL = re.compile(

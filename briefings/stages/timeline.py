@@ -4,12 +4,12 @@ Date phrases come from :mod:`briefings.text.dates.scan` (regexes, no model, so a
 milliseconds).  This module adds the context a phrase alone cannot give:
 
 - **Where the phrase stands.**  A date on a line of its own in the page header or footer (a
-  dateline such as "January 25, 2000", "Friday October 10 2025", "Posted May 19th, 2012 at
-  1:45 am", "Publication date: ...", "Announcement, October 24, 2019") dates the article's own
+  dateline such as "March 2, 2031", "Sunday March 2 2031", "Posted June 3rd, 2029 at
+  7:05 pm", "Publication date: ...", "Announcement, June 12, 2030") dates the article's own
   event, so its event text is the headline.  A date stamped onto a headline ("Summit -
   2004-06-07"), an "Updated ..." line or a copyright line is page furniture and dates nothing.
 - **The reference day** for relative phrases: the publication date; when the page's own time is
-  in the small hours (00:01-04:59, as a Kremlin transcript published at 02:20), the events the
+  in the small hours (00:01-04:59, as a transcript published at 02:20), the events the
   speakers call "today" happened the day before, so the reference day is the previous day.  With
   no publication date, relative phrases go to ``unresolved`` and are never guessed.
 - **Quoted speech.**  "today", "tomorrow", "this week" inside quotation marks mean the day the
@@ -155,7 +155,7 @@ def extract_timeline(
                 sentence.text, phrase.start - sentence.start, phrase.end - sentence.start
             )
         ):
-            continue  # "today's Europe", "Today, the world needs ...": the present, no event.
+            continue  # "today's Europe", "Today, our region faces ...": the present, no event.
         if phrase.anaphor is not None:
             if phrase.deictic and _inside(quoted, phrase.start):
                 continue

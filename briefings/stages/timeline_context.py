@@ -107,7 +107,7 @@ def _line_role(text: str, phrase: DatePhrase) -> str:
         return "dateline" if header or _PUBLICATION_LABEL.search(before) else "heading"
     if phrase.grain == "day" and header and _placed_dateline(before, after):
         return "dateline"  # "May 4, 2021, Minsk": a date line with its place.
-    # "World Leaders Gather in US for Summit - 2004-06-07": a stamp on a headline.
+    # "Envoys Meet in Oslo for Talks - 2031-03-02": a stamp on a headline.
     if (
         phrase.kind == "absolute"
         and phrase.grain == "day"
@@ -183,7 +183,7 @@ def _headline(text: str, phrases: list[DatePhrase]) -> str | None:
         if line.rstrip().endswith("."):
             return None  # The page starts with body text: it has no headline.
         if line.rstrip().endswith((":", ",")):
-            continue  # A label or a salutation ("Colleagues, ladies and gentlemen,").
+            continue  # A label or a salutation ("Dear friends, ladies and gentlemen,").
         if start not in datelines:
             return _shorten(line.strip(), MAX_EVENT_CHARS)
     return None

@@ -3,7 +3,7 @@
 A reader of a briefing asks these four things first.  Every line is read from one sentence of
 one article and carries that article and sentence; a line without a source is never made.  The
 card says less rather than guess: participants only where a role stands before the name
-("Tajik President Emomali Rahmon") in a sentence about the meeting; outcomes only where a verb
+("Norlandic President Maria Lind") in a sentence about the meeting; outcomes only where a verb
 of decision is in the sentence and no other meeting (previous, next) is spoken of.
 """
 
@@ -28,7 +28,7 @@ _ROLE = (
     r"Prosecutor-General)"
 )
 _PERSON = r"[A-Z][a-z’'-]+(?:\s+(?:[A-Z]\.|[A-Z][a-z’'-]+|da|de|el-|al-)){1,4}"
-# "Tajik President Emomali Rahmon", "British Prime Minister Gordon Brown" ("President of the
+# "Norlandic President Maria Lind", "Danish Prime Minister Ole Berg" ("President of the
 # Republic of X Y Z" is left out: where the title ends and the name begins is a guess).
 _PARTICIPANT = re.compile(
     rf"(?P<role>(?:[A-Z][a-z]+\s+){{0,2}}{_ROLE}(?:\s+of\s+(?P<country>[A-Z][a-z]+))?)\s+"

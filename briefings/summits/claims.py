@@ -9,7 +9,7 @@ A claim is a subject, an attribute and a value, with the sentence that states it
   2030"; "X handed over the Y chairmanship to Z";
 * where and when the next meeting is: "the next Y summit will be held in Rome in May 2031" ->
   ("next Y summit", "place, as stated in 2030", "Rome");
-* counts: "brought together over 1,600 athletes from 13 nations" -> (the named event of the
+* counts: "drew more than 900 athletes from 11 nations" -> (the named event of the
   sentence, "athletes", ">1600"), ("…", "nations", "13").  A count about a subject with no
   ordinal or year of its own ("the Games", "the G20 summit") is kept to its own summit, because
   two meetings of one format legitimately have different counts.
@@ -95,7 +95,7 @@ _COUNT = re.compile(
     rf"approximately|up\s+to|fewer\s+than|less\s+than)\s+)?(?P<num>\b(?:{_NUMBER}))\s+"
     rf"(?P<unit>{_UNITS})\b"
 )
-# A named event or body that a count is about: "the 3rd CIS Games", "the Asian Cup".
+# A named event or body that a count is about: "the 2nd Nordic Games", "the Baltic Cup".
 _EVENT = re.compile(
     r"\b(?:(?P<ord>\d+(?:st|nd|rd|th)|First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|"
     r"Ninth|Tenth|(?:19|20)\d\d)\s+)?(?P<name>(?:[A-Z][\w’'+-]*\s+){0,3}"

@@ -2,7 +2,7 @@
 :mod:`briefings.summits.grouping`).
 
 An article is tied to a summit by what it says: the organisation ("CIS", "NATO", "G-8"), the host
-city ("summit in Dushanbe") and the year.  An article whose summit is unclear goes under its
+city ("summit in Oslo") and the year.  An article whose summit is unclear goes under its
 organisation, and joins that organisation's summit when there is exactly one to join.  A summit
 briefing merges its articles: one timeline in date order, duplicate quotes merged with all their
 sources, and conflicts flagged where two sources date the same thing differently.

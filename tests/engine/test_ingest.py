@@ -392,17 +392,17 @@ def test_subheading_inside_body_is_kept(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("January 25, 2000", ("2000-01-25", None, None, "plain")),
-        ("Friday October 10 2025", ("2025-10-10", None, None, "plain")),
-        ("10 October 2025 13:43 (UTC+04:00)", ("2025-10-10", "13:43", "UTC+04:00", "plain")),
+        ("March 2, 2031", ("2031-03-02", None, None, "plain")),
+        ("Sunday March 2 2031", ("2031-03-02", None, None, "plain")),
+        ("2 March 2031 09:15 (UTC+01:00)", ("2031-03-02", "09:15", "UTC+01:00", "plain")),
         (
-            "Posted May 19th, 2012 at 1:45 am (UTC-5)",
-            ("2012-05-19", "01:45", "UTC-5", "published"),
+            "Posted June 3rd, 2029 at 7:05 pm (UTC-5)",
+            ("2029-06-03", "19:05", "UTC-5", "published"),
         ),
         ("Publication date: May 28, 2019, 12:00", ("2019-05-28", "12:00", None, "published")),
         ("Published: 2025-10-10 08:05 GMT", ("2025-10-10", "08:05", "GMT", "published")),
         ("Updated: Oct. 11, 2025, 9:30 p.m.", ("2025-10-11", "21:30", None, "updated")),
-        ("Announcement, October 24, 2019", ("2019-10-24", None, None, "other")),
+        ("Announcement, June 12, 2030", ("2030-06-12", None, None, "other")),
         ("10.10.2025", ("2025-10-10", None, None, "plain")),
     ],
 )
@@ -415,7 +415,7 @@ def test_parse_stamp(line: str, expected: tuple[str, str | None, str | None, str
 @pytest.mark.parametrize(
     "line",
     [
-        "Sochi will host Russia-Africa Summit on October 24",  # no year
+        "Tartu will host the Baltic Forum on June 12",  # no year
         "February 30, 2020",  # no such day
         "The summit was held on October 10, 2025 in Dushanbe with leaders of eleven states.",
         "15:40",
@@ -436,11 +436,11 @@ def test_parse_clock_line() -> None:
 
 
 def test_date_from_anniversary() -> None:
-    assert date_from_anniversary("Seventy-five years ago today, on April 4, 1949, the") == (
-        "2024-04-04"
+    assert date_from_anniversary("Forty years ago today, on June 12, 1985, the") == (
+        "2025-06-12"
     )
     assert date_from_anniversary("Ten years ago today, on February 29, 2016, it") is None
-    assert date_from_anniversary("Seventy-five years ago, on April 4, 1949, the") is None
+    assert date_from_anniversary("Forty years ago, on June 12, 1985, the") is None
 
 
 def test_kremlin_layout(tmp_path: Path) -> None:

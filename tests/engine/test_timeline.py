@@ -194,8 +194,8 @@ def test_month_without_year_is_resolved_against_publication(
 
 
 def test_anniversary_phrase_gives_both_days() -> None:
-    text = "Seventy-five years ago today, on April 4, 1949, the allies signed the treaty."
-    assert dates(text, "2024-04-04") == ["1949-04-04", "2024-04-04"]
+    text = "Forty years ago today, on June 12, 1985, the envoys signed the charter."
+    assert dates(text, "2025-06-12") == ["1985-06-12", "2025-06-12"]
 
 
 def test_multi_day_meetings_become_a_day_range() -> None:
@@ -267,8 +267,8 @@ def test_unresolved_phrases_are_deduplicated() -> None:
     [
         "North Korea may launch a new test, we hear now.",
         "It was the 3rd round and the 21st century, after 30 years of occupation.",
-        "Over 1,600 athletes from 13 nations took part for two years.",
-        "The news came at 13:43 (UTC+04:00) and the clip ran 0:00 0:03:34 0:00.",
+        "Over 900 athletes from 11 nations took part for two years.",
+        "The news came at 09:15 (UTC+01:00) and the clip ran 0:00 0:01:12 0:00.",
         "The Security Council's Resolutions 242 and 338 and Resolution 1397 apply.",
         "More than 2000 troops and some 1500 delegates arrived with 2000 journalists.",
         "Trade rose 25 percent to $75 billion, or 2.5 percent of output.",
@@ -300,28 +300,28 @@ def test_copyright_line_and_updated_line_and_headline_stamp_date_nothing() -> No
 
 def test_dateline_dates_the_articles_event_with_the_headline_as_event() -> None:
     text = (
-        "Azernews.Az\n"
-        "Friday October 10 2025\n"
-        "Baku's strategic diplomacy shines at CIS Summit in Dushanbe\n"
-        "10 October 2025 13:43 (UTC+04:00)\n"
-        "Azerbaijan is actively participating in vital international platforms."
+        "Harbour Times\n"
+        "Sunday March 2 2031\n"
+        "Envoys agree on a shipping code at Nordic summit in Oslo\n"
+        "2 March 2031 09:15 (UTC+01:00)\n"
+        "Norland is taking part in several regional forums."
     )
-    events = timeline(text, "2025-10-10").events
+    events = timeline(text, "2031-03-02").events
     assert len(events) == 1  # Two datelines, one event.
-    assert events[0].date == "2025-10-10"
-    assert events[0].event == "Baku's strategic diplomacy shines at CIS Summit in Dushanbe"
-    assert events[0].evidence == "10 October 2025"  # the timed stamp, not the site date
+    assert events[0].date == "2031-03-02"
+    assert events[0].event == "Envoys agree on a shipping code at Nordic summit in Oslo"
+    assert events[0].evidence == "2 March 2031"  # the timed stamp, not the site date
 
 
 def test_announcement_and_publication_lines_are_datelines() -> None:
     text = (
-        "Sochi will host Russia-Africa Summit on October 24\n"
-        "Announcement, October 24, 2019\n"
-        "On October 24, Sochi will host the Russia-Africa Summit.\n"
+        "Tartu will host the Baltic Forum on June 12\n"
+        "Announcement, June 12, 2030\n"
+        "On June 12, Tartu will host the Baltic Forum.\n"
         "Publication status\n"
-        "Publication date: May 28, 2019, 12:00"
+        "Publication date: March 3, 2030, 12:00"
     )
-    assert dates(text, "2019-05-28") == ["2019-05-28", "2019-10-24", "2019-10-24"]
+    assert dates(text, "2030-03-03") == ["2030-03-03", "2030-06-12", "2030-06-12"]
 
 
 def test_dateline_event_is_the_ingested_title_when_there_is_one() -> None:

@@ -38,8 +38,8 @@ class DatePhrase:
     end: int
     text: str
     #: ``absolute``: ``value`` is set.  ``relative``: needs the reference day ("next year").
-    #: ``yearless``: needs a year ("on October 24").  ``unanchored``: can never be resolved
-    #: from the text ("by two more years"); ``reason`` says why.
+    #: ``yearless``: needs a year ("on June 12").  ``unanchored``: can never be resolved
+    #: from the text ("by three more years"); ``reason`` says why.
     kind: Kind
     grain: Grain
     value: str | None = None

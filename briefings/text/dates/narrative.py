@@ -104,7 +104,7 @@ def reports_an_event(sentence: str, start: int, end: int) -> bool:
 
     The clause around the word decides first ("Can we say this evening that a thaw has begun"
     is a present-tense question, whatever its "that" clause says); a clause without a verb
-    ("a slight increase from earlier today") takes the verdict of its sentence.
+    ("a small rise from earlier today") takes the verdict of its sentence.
     """
     left, right = _clause(sentence, start, end)
     verdict = _verdict(sentence, left, right, (start, end))
@@ -163,7 +163,7 @@ _UNTIL_PAST = frozenset({"was", "were", "had", "did"})
 
 
 def until_is_future(sentence: str, start: int) -> bool:
-    """ "closed until Friday" in a present or perfect clause: the end of a state that still
+    """ "shut until Thursday" in a present or perfect clause: the end of a state that still
     holds, so the coming Friday; "were closed until Friday" and "remained shut until Friday"
     are past.  The first tense-bearing word of the sentence decides ("has continued to keep
     markets closed until Friday" is perfect, whatever "closed" looks like)."""

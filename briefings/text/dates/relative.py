@@ -136,7 +136,7 @@ def _build_ago(h: _Hit) -> DatePhrase | None:
     if count is None or count == 0:
         return None
     unit = h.get("unit").lower()
-    exact = h["today"] is not None  # "Seventy-five years ago today": the same calendar day.
+    exact = h["today"] is not None  # "Forty years ago today": the same calendar day.
     grain: Grain = (
         "day"
         if exact or unit.startswith(("day", "week"))

@@ -233,7 +233,7 @@ _RULES: tuple[_Rule, ...] = (
         ),
         _anaphor("day"), _P_THE_DAY,
     ),
-    # Seventy-five years ago (today) / nearly two years ago.
+    # Forty years ago (today) / nearly two years ago.
     _Rule(
         re.compile(rf"(?:{_variants('ago')})(?![A-Za-z])(?=(?P<today>\s+(?i:today)\b))?"),
         _build_ago, _P_AGO, required=True,

@@ -18,7 +18,7 @@ Conventions (the gold corpus README's, plus the rules chosen here where it is si
 - seasons are month ranges: spring 03-05, summer 06-08, autumn/fall 09-11, winter 12-02 (the
   winter "of YEAR" starts in December of that year);
 - "until 2025", "by 2015" give the end year; "the first 10 months of 2017" is ``2017-01/2017-10``;
-  "since the start of the year" runs from January to the reference month;
+  "since the beginning of this year" runs from January to the reference month;
 - a month or a month-day without a year is the occurrence nearest the reference day (so within
   six months of it; a tie goes to the reference year), unless the clause is clearly future (the
   next occurrence) or past (the last one);
@@ -29,7 +29,7 @@ Conventions (the gold corpus README's, plus the rules chosen here where it is si
   reference day's quarter; "the final quarter" is the fourth;
 - a decade ("the 1990s", "the '70s") is a year range;
 - "in four months" is a date only in a future clause ("the first time in 30 years" is not);
-- days joined by "and" ("September 15 and 16") are a range only when consecutive.
+- days joined by "and" ("March 3 and 4") are a range only when consecutive.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def find_date_phrases(text: str) -> list[DatePhrase]:
     """Find every date phrase in ``text``, in text order, without overlaps.
 
     Rules run from the most specific (full dates, ranges) to the least (bare years), and each
-    accepted phrase claims its span, so "July 21–23, 2020" is one range and never also a month-day
+    accepted phrase claims its span, so "May 4–6, 2031" is one range and never also a month-day
     and a year.  Blockers first claim clock times, resolution numbers, money and the like.
 
     Args:
