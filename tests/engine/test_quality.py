@@ -6,57 +6,18 @@ below the figures reached (see bench/RESULTS.md), so a regression fails the buil
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from quality_support import Export, export_folder, score, shared_set
 
 pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
-def totals(
-    corpus_dir: Path, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, float]:
-    scorer = corpus_dir.parent / "tools" / "score_digests.py"
-    if not scorer.exists():
-        pytest.skip(f"scorer not found at {scorer}")
-    work = tmp_path_factory.mktemp("quality")
-    articles = work / "articles"
-    articles.mkdir()
-    for path in [*(corpus_dir / "articles").glob("*.txt"), *seeds_dir.glob("*.txt")]:
-        shutil.copy(path, articles / path.name)
-    export = subprocess.run(
-        [sys.executable, "-m", "briefings", "export", str(articles)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parents[2],
-    ).stdout
-    (work / "export.json").write_text(export, encoding="utf-8")
-    document = json.loads(export)
-    assert document["errors"] == []
-    out = subprocess.run(
-        [
-            sys.executable,
-            str(scorer),
-            str(work / "export.json"),
-            str(corpus_dir / "gold"),
-            str(articles),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    total = out.strip().splitlines()[-1]
-    assert total.startswith("TOTAL"), out
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", total)}
+def totals(corpus_export: Export, corpus_dir: Path) -> dict[str, float]:
+    assert corpus_export.document["errors"] == []
+    return score(corpus_export, corpus_dir / "gold")
 
 
 def test_every_gold_article_was_scored(totals: dict[str, float]) -> None:
@@ -78,30 +39,9 @@ def meantime_quotes(
     corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, float]:
     """The COVERED figures of the MEANTIME quote set (68 news articles far from summits)."""
-    root = corpus_dir.parent / "corpus-meantime-quotes"
-    scorer = corpus_dir.parent / "tools" / "score_digests.py"
-    if not (root / "gold").is_dir() or not scorer.exists():
-        pytest.skip(f"MEANTIME quote set or scorer not found beside {corpus_dir}")
-    work = tmp_path_factory.mktemp("meantime-quotes")
-    export = subprocess.run(
-        [sys.executable, "-m", "briefings", "export", str(root / "articles")],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parents[2],
-    ).stdout
-    (work / "export.json").write_text(export, encoding="utf-8")
-    out = subprocess.run(
-        [sys.executable, str(scorer), str(work / "export.json"), str(root / "gold"),
-         str(root / "articles")],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout  # fmt: skip
-    covered = out.strip().splitlines()[-1]
-    assert covered.startswith("COVERED"), out
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", covered)}
+    root = shared_set(corpus_dir, "corpus-meantime-quotes")
+    export = export_folder(root / "articles", tmp_path_factory.mktemp("meantime-quotes"))
+    return score(export, root / "gold", line="COVERED")
 
 
 def test_meantime_quotes(meantime_quotes: dict[str, float]) -> None:
@@ -144,30 +84,9 @@ def test_people_precision(totals: dict[str, float]) -> None:
 def meantime(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     """The COVERED line of the scorer over the 120 MEANTIME articles (dates and people gold,
     annotated outside this project; see ``../shared/corpus-meantime/README.md``)."""
-    root = corpus_dir.parent / "corpus-meantime"
-    scorer = corpus_dir.parent / "tools" / "score_digests.py"
-    if not (root / "gold").is_dir() or not scorer.exists():
-        pytest.skip(f"MEANTIME set not found at {root}")
-    work = tmp_path_factory.mktemp("meantime")
-    export = subprocess.run(
-        [sys.executable, "-m", "briefings", "export", str(root / "articles")],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parents[2],
-    ).stdout
-    (work / "export.json").write_text(export, encoding="utf-8")
-    out = subprocess.run(
-        [sys.executable, str(scorer), str(work / "export.json"), str(root / "gold"),
-         str(root / "articles")],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout  # fmt: skip
-    covered = out.strip().splitlines()[-1]
-    assert covered.startswith("COVERED"), out
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", covered)}
+    root = shared_set(corpus_dir, "corpus-meantime")
+    export = export_folder(root / "articles", tmp_path_factory.mktemp("meantime"))
+    return score(export, root / "gold", line="COVERED")
 
 
 def test_meantime_timeline(meantime: dict[str, float]) -> None:

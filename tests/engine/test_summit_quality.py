@@ -5,15 +5,12 @@ in both of their summits."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from quality_support import Export, score
 
 pytestmark = pytest.mark.corpus
 
@@ -22,43 +19,16 @@ SEED_002 = "002_ae500b144d0d54b5.txt"
 
 
 @pytest.fixture(scope="module")
-def exported(
-    corpus_dir: Path, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[dict[str, Any], Path]:
-    work = tmp_path_factory.mktemp("summits")
-    articles = work / "articles"
-    articles.mkdir()
-    for path in [*(corpus_dir / "articles").glob("*.txt"), *seeds_dir.glob("*.txt")]:
-        shutil.copy(path, articles / path.name)
-    out = subprocess.run(
-        [sys.executable, "-m", "briefings", "export", str(articles)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATA_DIR": str(work / "data")},
-        cwd=Path(__file__).resolve().parents[2],
-        timeout=900,
-    ).stdout
-    (work / "export.json").write_text(out, encoding="utf-8")
-    return json.loads(out), work / "export.json"
+def exported(corpus_export: Export) -> tuple[dict[str, Any], Path]:
+    return corpus_export.document, corpus_export.path
 
 
-def test_summit_pairs_meet_the_targets(
-    exported: tuple[dict[str, Any], Path], corpus_dir: Path
-) -> None:
-    scorer = corpus_dir.parent / "tools" / "score_digests.py"
-    if not scorer.exists():
-        pytest.skip(f"scorer not found at {scorer}")
+def test_summit_pairs_meet_the_targets(corpus_export: Export, corpus_dir: Path) -> None:
     articles = corpus_dir / "articles"
-    command = [sys.executable, str(scorer), str(exported[1]), str(corpus_dir / "gold")]
-    out = subprocess.run(
-        [*command, str(articles), "--meta-dir", str(articles)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    figures = dict(re.findall(r"(summit_pair_[PR])=([\d.]+)", out))
-    assert float(figures["summit_pair_P"]) >= 0.95 and float(figures["summit_pair_R"]) >= 0.90
+    figures = score(
+        corpus_export, corpus_dir / "gold", "--meta-dir", str(articles), articles=articles
+    )
+    assert figures["summit_pair_P"] >= 0.95 and figures["summit_pair_R"] >= 0.90
 
 
 def test_summit_names_are_never_publishers(
