@@ -49,14 +49,15 @@ def threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[ThreadPoolExecutor]:
         yield executor
 
 
-async def test_an_article_arriving_before_the_first_build_is_announced(
-    tmp_path: Path, seeds: Path, store: SubscriptionStore, threads: ThreadPoolExecutor
-) -> None:
-    """The folder held a and b when the bot started; c landed before the first build read the
-    folder.  a and b are the starting archive (never announced); c is news."""
-    await store.subscribe_new(CHAT)
-    renders = Renders()
-    scheduler = BriefingScheduler(
+def offline_scheduler(
+    tmp_path: Path,
+    seeds: Path,
+    store: SubscriptionStore,
+    threads: ThreadPoolExecutor,
+    renders: Renders,
+) -> BriefingScheduler:
+    """A scheduler on ``seeds`` that digests in threads and records what it would announce."""
+    return BriefingScheduler(
         settings=Settings(seeds_dir=seeds, data_dir=tmp_path / "data", seed_poll_seconds=30),
         subscriptions=store,
         sender=RecordingSender(store),
@@ -65,6 +66,16 @@ async def test_an_article_arriving_before_the_first_build_is_announced(
         on_library=renders.on_library,
         executor=threads,
     )
+
+
+async def test_an_article_arriving_before_the_first_build_is_announced(
+    tmp_path: Path, seeds: Path, store: SubscriptionStore, threads: ThreadPoolExecutor
+) -> None:
+    """The folder held a and b when the bot started; c landed before the first build read the
+    folder.  a and b are the starting archive (never announced); c is news."""
+    await store.subscribe_new(CHAT)
+    renders = Renders()
+    scheduler = offline_scheduler(tmp_path, seeds, store, threads, renders)
     try:
         await scheduler.start(offline_application())
         (seeds / "c.txt").write_text("Ministers signed a fishing accord after the summit.\n")
@@ -114,15 +125,7 @@ async def test_a_feed_archive_recorded_before_the_first_build_is_not_announced(
     that simply lands in the folder then is still news."""
     await store.subscribe_new(CHAT)
     renders = Renders()
-    scheduler = BriefingScheduler(
-        settings=Settings(seeds_dir=seeds, data_dir=tmp_path / "data", seed_poll_seconds=30),
-        subscriptions=store,
-        sender=RecordingSender(store),
-        render_new_articles=renders.new_articles,
-        render_daily=renders.daily,
-        on_library=renders.on_library,
-        executor=threads,
-    )
+    scheduler = offline_scheduler(tmp_path, seeds, store, threads, renders)
 
     async def write_feed_items() -> None:
         (seeds / "src_1.md").write_text("# Archive item\n\nEnvoys met in a port city.\n")

@@ -199,7 +199,7 @@ async def test_sigterm_stops_new_sends_at_once_while_a_job_holds_the_stop(
     """PTB's stop waits for running jobs (here a seed build stuck on a frozen digest worker)
     before its ``post_stop``; the sender used to go on broadcasting all that while, so a
     SIGTERM "mid-broadcast" could still send everything.  No send may start after the signal."""
-    from test_reliability_stuck import children, signal_all
+    from test_reliability_stuck import freeze_a_build, signal_all
 
     chats = list(range(81_001, 81_401))
     await prepare_broadcast(workdir, chats)
@@ -207,16 +207,7 @@ async def test_sigterm_stops_new_sends_at_once_while_a_job_holds_the_stop(
     bot = BotProcess(workdir, api, name="sigterm-job")
     workers: list[int] = []
     try:
-        await api.wait_for_requests("setMyCommands", timeout=60)
-        for _ in range(180):
-            if workers := children(bot.pid):
-                break
-            await asyncio.sleep(0.5)
-        assert workers, "the digest pool never started"
-        signal_all(workers, signal.SIGSTOP)
-        first = sorted((workdir / "seeds").glob("*.txt"))[0]
-        (workdir / "seeds" / "012_new.txt").write_text(first.read_text() + "\nMore talks.\n")
-        await asyncio.sleep(4)  # polls notice it; the build waits for the frozen worker
+        workers = await freeze_a_build(bot, api, workdir, "012_new.txt")
         started = time.monotonic()
         bot.signal(signal.SIGTERM)
         code = await bot.wait(15)

@@ -100,6 +100,23 @@ def signal_all(pids: list[int], signum: int) -> None:
 # --- the read: never blocks ----------------------------------------------------------------------
 
 
+async def freeze_a_build(bot: BotProcess, api: FakeBotApi, workdir: Path, name: str) -> list[int]:
+    """Freeze the bot's digest workers (SIGSTOP), then give it a new seed: the next build waits
+    for a worker that never answers.  Returns the frozen workers' pids (kill them after)."""
+    await api.wait_for_requests("setMyCommands", timeout=60)
+    workers: list[int] = []
+    for _ in range(180):  # the pool starts with the first fingerprint poll
+        if workers := children(bot.pid):
+            break
+        await asyncio.sleep(0.5)
+    assert workers, "the digest pool never started"
+    signal_all(workers, signal.SIGSTOP)
+    first = sorted((workdir / "seeds").glob("*.txt"))[0]
+    (workdir / "seeds" / name).write_text(first.read_text() + "\nMore talks.\n")
+    await asyncio.sleep(4)  # polls notice it; the build hands it to the frozen worker
+    return workers
+
+
 def test_a_seed_swapped_for_a_fifo_after_the_scan_is_reported_not_waited_for(
     tmp_path: Path,
 ) -> None:
@@ -215,16 +232,7 @@ async def test_sigterm_ends_the_bot_within_10s_while_a_build_waits_for_a_stuck_w
     bot = BotProcess(workdir, api, name="stuck-term")
     workers: list[int] = []
     try:
-        await api.wait_for_requests("setMyCommands", timeout=60)
-        for _ in range(180):
-            if workers := children(bot.pid):
-                break
-            await asyncio.sleep(0.5)
-        assert workers, "the digest pool never started"
-        signal_all(workers, signal.SIGSTOP)
-        first = sorted((workdir / "seeds").glob("*.txt"))[0]
-        (workdir / "seeds" / "011_new.txt").write_text(first.read_text() + "\nMore talks.\n")
-        await asyncio.sleep(4)  # polls notice it; the build hands it to the stuck worker
+        workers = await freeze_a_build(bot, api, workdir, "011_new.txt")
         started = time.monotonic()
         bot.signal(signal.SIGTERM)
         code = await bot.wait(15)
