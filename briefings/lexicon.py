@@ -83,14 +83,15 @@ PERSON_TITLES = frozenset(
 MALE_TITLES = frozenset("mr king prince sir lord monsieur herr sheikh sheik emir sultan".split())
 FEMALE_TITLES = frozenset("mrs ms miss mme madam madame queen princess lady dame".split())
 #: Words an entity span may start with before the name itself (titles as printed, with their
-#: dots, and the nationality or office words that precede a leader's name): trimmed off.
+#: dots, and the office words that precede a leader's name): trimmed off, together with a word
+#: qualifying them ("Norlandic President", "U.S. Senator"; see stages/entities.py).
 NAME_PREFIX_WORDS = frozenset(
     """president presidents prime minister ministers mr mr. mrs mrs. ms ms. dr dr. sir madam
     king queen prince princess chancellor secretary general secretary-general sheikh emir
     ambassador advisor adviser senator governor mayor premier vice deputy foreign defense
     defence state national security chairman chair spokesman spokeswoman spokesperson envoy
     leader commander general gen. colonel lt. captain director head chief his her excellency
-    acting former late u.s. us tajik russian chinese french german""".split()
+    acting former late""".split()
 )
 
 # ---------------------------------------------------------------------------- stop words

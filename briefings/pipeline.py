@@ -174,15 +174,6 @@ def scan_fingerprint(seeds_dir: Path) -> str:
     return seeds_fingerprint(scan_seeds(seeds_dir, report=False))
 
 
-def display_name(relative: Path) -> str:
-    """The seed's name as stored and shown: its path inside the seeds folder, always valid text.
-
-    File names are bytes on Linux; one that is not valid UTF-8 keeps its undecodable bytes as
-    ``\\xNN`` escapes, so it can be stored, shown and told apart from every other name.
-    """
-    return _text(relative.as_posix())
-
-
 def _text(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 

@@ -145,10 +145,6 @@ class DigestPool(ProcessPoolExecutor):
         with contextlib.suppress(Exception):
             self._log_queue.put_nowait(None)
 
-    def worker_pids(self) -> list[int]:
-        """The process ids of the workers alive now."""
-        return [p.pid for p in self._digest_context.started if p.pid and p.is_alive()]
-
     def kill_workers(self, grace: float = 0.0) -> None:
         """Stop taking work, let the workers finish for up to ``grace`` seconds, then end
         them (SIGKILL: a stopped or stuck process ignores gentler signals).  Every future not

@@ -61,16 +61,23 @@ def _clean(span_text: str) -> str:
 
 
 def _strip_titles(name: str) -> str:
-    """Drop leading titles, and a country named with the title: "President of Armenia Nikol
-    Pashinyan" and "Armenia Nikol Pashinyan" become "Nikol Pashinyan"."""
+    """Drop leading titles with the word qualifying them, and a country named with the title:
+    "President of Norland Maria Lind", "Norlandic President Maria Lind" and "Norland Maria
+    Lind" become "Maria Lind"."""
     words = name.split()
     titled = False
-    while words and words[0].lower().rstrip(",") in _TITLES:
+    while words and (_is_title(words[0]) or (len(words) > 2 and _is_title(words[1]))):
+        # A title, or the word that qualifies one ("Norlandic President", "U.S. Senator"):
+        # whatever stands before an office word is not part of the person's name.
         words.pop(0)
         titled = True
         if titled and len(words) > 1 and words[0].lower() in {"of", "the"}:
             words.pop(0)
     return " ".join(_trim_place(words))
+
+
+def _is_title(word: str) -> bool:
+    return word.lower().rstrip(",") in _TITLES
 
 
 def _trim_place(words: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ A claim is a subject, an attribute and a value, with the sentence that states it
 * where and when the next meeting is: "the next Y summit will be held in Rome in May 2031" ->
   ("next Y summit", "place, as stated in 2030", "Rome");
 * counts: "drew more than 900 athletes from 11 nations" -> (the named event of the
-  sentence, "athletes", ">1600"), ("…", "nations", "13").  A count about a subject with no
+  sentence, "athletes", ">900"), ("…", "nations", "11").  A count about a subject with no
   ordinal or year of its own ("the Games", "the G20 summit") is kept to its own summit, because
   two meetings of one format legitimately have different counts.
 

@@ -64,8 +64,11 @@ _PLACE_AFTER = re.compile(
 )
 _PLACE_CITY_OF = re.compile(r"\bcity of ([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})")
 _PLACE_HOSTS = re.compile(r"\b([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})\s+(?:will\s+)?host")
-# "Wire Service's Anna Berg reports": a publisher naming its reporter.
-_BYLINE = re.compile(r"\b(\w[\w.-]*)['’]s\s+[A-Z][a-z]+\s+[A-Z][a-z]+\s+(?:reports|has more)")
+# "Wire Service's Anna Berg reports": a publisher naming its reporter in a broadcast sign-off
+# (reports / has more / has the story / has details).
+_BYLINE = re.compile(
+    r"\b(\w[\w.-]*)['’]s\s+[A-Z][a-z]+\s+[A-Z][a-z]+\s+(?:reports|has\s+(?:more|the\s+story|details))"
+)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _ALIASES = {
     "G-8": "G8",

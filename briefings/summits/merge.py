@@ -224,13 +224,6 @@ SOURCES_PER_VALUE = 3
 OTHER_VALUES = 4
 
 
-def conflicts_touching(
-    conflicts: Iterable[Conflict], files: Iterable[str]
-) -> tuple[Conflict, ...]:
-    """The disagreements in which one of ``files`` takes part (see :class:`ConflictIndex`)."""
-    return ConflictIndex(conflicts).touching(files)
-
-
 class ConflictIndex:
     """The archive's disagreements, indexed by the articles taking part, so that each summit
     finds its own in time proportional to its articles, and shows its own sources first with at

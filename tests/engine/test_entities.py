@@ -131,3 +131,14 @@ def test_a_name_the_model_mostly_tags_as_an_organisation_is_not_a_person() -> No
              ("Harbor Mutual", "ORG", 52), ("Jane Doe", "PERSON", 70)]  # fmt: skip
     assert entities_from_spans(spans, text).people == ("Jane Doe",)
     assert entities_from_spans(spans[:1], text).people == ("Harbor Mutual",)
+
+
+def test_a_word_qualifying_a_title_goes_with_the_title() -> None:
+    """Whatever stands before an office word is not part of the name: a nationality, a
+    country's adjective or an abbreviation ("Norlandic President", "U.S. Senator")."""
+    from briefings.stages.entities import _strip_titles
+
+    assert _strip_titles("Norlandic President Maria Lind") == "Maria Lind"
+    assert _strip_titles("U.S. Senator Tom Okafor") == "Tom Okafor"
+    assert _strip_titles("Westland Foreign Minister Ole Berg") == "Ole Berg"
+    assert _strip_titles("Maria Lind") == "Maria Lind"  # nothing to strip
