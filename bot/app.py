@@ -29,12 +29,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import pushes
 from bot.config import Settings
 from bot.delivery.rate_limiter import BudgetRateLimiter
 from bot.handlers import callbacks, commands, errors
 from bot.handlers import sources as source_commands
 from bot.healthcheck import HEARTBEAT_SECONDS, heartbeat_path
+from bot.pushes import render_daily, render_new_articles
 from bot.render import plural
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from briefings.library import Library
@@ -60,16 +60,6 @@ def quiet_noisy_loggers() -> None:
     """httpx logs request URLs, which contain the token: keep it at WARNING."""
     for name in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def render_new_articles(library: Library, files: Sequence[str]) -> list[str]:
-    """The briefing posted when new articles arrive (see :mod:`bot.pushes`)."""
-    return pushes.render_new_articles(library, files)
-
-
-def render_daily(library: Library, subscription: object) -> list[str]:
-    """The daily briefing of the latest summit (see :mod:`bot.pushes`)."""
-    return pushes.render_daily(library, subscription)
 
 
 def application_builder(settings: Settings) -> ApplicationBuilder:  # type: ignore[type-arg]

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
 from bot.delivery.db import parse_database_url
+from bot.delivery.subscriptions import time_zone
 from briefings.config import EngineSettings
 
 OFFICIAL_BASE_URL = "https://api.telegram.org/bot"
@@ -66,12 +66,10 @@ class Settings(EngineSettings):
     @field_validator("tz")
     @classmethod
     def _check_tz(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "Europe" (a folder)
+        if time_zone(value) is None:  # also a folder ("Europe") or an overlong name
             raise ValueError(
                 f"unknown time zone {value[:80]!r} (use an IANA name like Europe/Paris)"
-            ) from exc
+            )
         return value
 
     @field_validator("database_url")

@@ -73,8 +73,6 @@ async def report_lost_database(
     text = render("notice", name="subscriptions_lost", path=str(path))
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     try:
-        await subscriptions.create_briefing(
-            f"database-lost:{stamp}", {chat: [text] for chat in sorted(admins)}
-        )
+        await subscriptions.record_notice(f"database-lost:{stamp}", admins, text)
     except StorageError as exc:
         log.warning("cannot tell the admins that the database was lost: %s", exc)

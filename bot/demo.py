@@ -153,14 +153,9 @@ class _LineReader:
             finally:
                 self.prompting = False
             with contextlib.suppress(RuntimeError):  # the loop is gone: the demo is ending
-                self._loop.call_soon_threadsafe(_resolve, future, line)
+                self._loop.call_soon_threadsafe(_succeed, future, line)
             if line is None:
                 return
-
-
-def _resolve(future: asyncio.Future[str | None], line: str | None) -> None:
-    if not future.done():
-        future.set_result(line)
 
 
 async def _in_daemon_thread(function: Callable[[], T]) -> T:

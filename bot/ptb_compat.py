@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import warnings
 from typing import Any, Final
 
 from telegram import Bot
 from telegram._utils.defaultvalue import DEFAULT_NONE as _DEFAULT_NONE
 from telegram._utils.types import JSONDict as _JSONDict
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, ExtBot, Job
+from telegram.warnings import PTBDeprecationWarning
 
 #: Telegram's answer to a request, as PTB's request layer returns it (``telegram._utils.types``).
 JSONDict = _JSONDict
@@ -91,3 +94,14 @@ def next_fire_time(job: Job[Any]) -> datetime.datetime | None:
         trigger = aps_job.trigger
         next_run = trigger.get_next_fire_time(None, datetime.datetime.now(trigger.timezone))
     return next_run
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type PTB uses (int in 22.8 unless ``PTB_TIMEDELTA``
+    is set, a timedelta in later versions), without PTB's deprecation warning for reading it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    if isinstance(value, datetime.timedelta):
+        return max(0.0, value.total_seconds())
+    return max(0.0, float(value))

@@ -21,7 +21,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
 from bot.render import render
-from bot.services import Services
+from bot.services import SERVICES_KEY, Services
 from sources.fetch import Fetcher
 from sources.poller import Batch, SourcePoller
 from sources.store import SourceStore
@@ -111,16 +111,13 @@ async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
 
 async def report_failing(application: AnyApplication, poller: SourcePoller) -> None:
     """Tell the admins, once, of each source failing for the configured time."""
-    svc: Services | None = application.bot_data.get("services")
+    svc: Services | None = application.bot_data.get(SERVICES_KEY)
     if svc is None or svc.subscriptions is None:
         return
+    admins = svc.settings.admin_chat_ids
     for row in await asyncio.to_thread(poller.take_reports):
-        admins = sorted(svc.settings.admin_chat_ids)
         log.warning("source %s failing since %s: %s", row.url, row.failing_since, row.last_error)
-        if not admins:
-            continue
         text = render("source_failing", row=row)
         key = f"source-failing:{row.url}:{int(row.failing_since or 0)}"
-        created = await svc.subscriptions.create_briefing(key, {c: [text] for c in admins})
-        if created is not None and svc.sender is not None:
+        if await svc.subscriptions.record_notice(key, admins, text) and svc.sender is not None:
             svc.sender.wake()

@@ -16,7 +16,6 @@ reuse, so their own initialization finds it done.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import logging
 import os
 import signal
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.config import Settings
+from bot.ptb_compat import retry_after_seconds
 
 log = logging.getLogger("bot")
 
@@ -90,7 +90,7 @@ async def _initialize(application: Any, settings: Settings) -> int | None:
             )
             return 2
         except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
+            wait = retry_after_seconds(exc)
             log.warning("Telegram asks to wait %.0f s before connecting; waiting", wait)
             await asyncio.sleep(wait)
             continue
@@ -111,9 +111,3 @@ async def _initialize(application: Any, settings: Settings) -> int | None:
         if attempt > 1:
             log.info("connected to Telegram at %s after %d attempts", server, attempt)
         return None
-
-
-def _seconds(value: float | datetime.timedelta) -> float:
-    if isinstance(value, datetime.timedelta):
-        return value.total_seconds()
-    return float(value)

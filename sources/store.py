@@ -260,11 +260,6 @@ class SourceStore:
                     found[str(seed)] = tuple(str(name) for name in json.loads(raw))
         return found
 
-    def item_count(self) -> int:
-        """How many articles the sources have given."""
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM items").fetchone()[0])
-
     def _add_keys(self, item: int, keys: list[tuple[str, str]]) -> None:
         self._db.executemany(
             "INSERT OR IGNORE INTO aliases(kind, value, item) VALUES (?, ?, ?)",

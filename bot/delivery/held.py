@@ -80,8 +80,9 @@ class HeldNotice:
         if self._episode is None or not untold or time.monotonic() < self._notice_due:
             return
         count, chats, error = self._episode
+        held_for = _duration(self._alert_after)
         text = render(
-            "held", count=count, chats=chats, held_for=_duration(self._alert_after),
+            "held", count=count, chats=chats, held_for=held_for,
             horizon_hours=f"{self._horizon / 3600:g}", error=error, over=not retrying,
         )  # fmt: skip
         for admin in untold:
@@ -99,16 +100,15 @@ class HeldNotice:
             told.add(str(admin))
             await self._store.set_state("held_notice", ",".join(sorted(told)))
             log.warning(
-                "told admin %d: %d deliveries to %d chats held for over %s: %s",
-                admin, count, chats, _duration(self._alert_after), error,
+                "told admin %d: %d deliveries to %d chats held for over %d %s(s): %s",
+                admin, count, chats, *held_for, error,
             )  # fmt: skip
 
 
-def _duration(seconds: float) -> str:
-    """How long, for people: "10 minutes", "1 hour", "45 seconds"."""
+def _duration(seconds: float) -> tuple[int, str]:
+    """How long, in the largest whole unit: (10, "minute"), (1, "hour"), (45, "second"); the
+    template says it ("10 minutes") with its ``plural`` filter."""
     for unit, size in (("hour", 3600), ("minute", 60)):
         if seconds >= size:
-            value = round(seconds / size)
-            return f"{value} {unit}{'' if value == 1 else 's'}"
-    value = round(seconds)
-    return f"{value} second{'' if value == 1 else 's'}"
+            return round(seconds / size), unit
+    return round(seconds), "second"

@@ -455,19 +455,15 @@ class BriefingScheduler:
 
     async def report_store_damage(self, damage: StoreDamage) -> None:
         """Tell the admins (ADMIN_CHAT_IDS), through the ledger, that the store was set aside."""
-        admins = sorted(self._settings.admin_chat_ids)
         text = render(
             "notice", name="store_damaged", reason=damage.reason, moved_to=damage.moved_to.name
         )
+        key = f"store-damaged:{damage.moved_to.name}"
         try:
-            created = await self._subs.create_briefing(
-                f"store-damaged:{damage.moved_to.name}", {chat: [text] for chat in admins}
-            )
+            if await self._subs.record_notice(key, self._settings.admin_chat_ids, text):
+                self._sender.wake()
         except StorageError as exc:
             log.warning("cannot tell the admins that the digest store was damaged: %s", exc)
-            return
-        if created is not None and admins:
-            self._sender.wake()
 
     async def _fingerprint(self) -> str | None:
         """The seeds folder's fingerprint, taken in the digest pool's process when there is
@@ -534,8 +530,9 @@ class BriefingScheduler:
                 "first build: %d existing article(s) recorded, not announced; %d new",
                 len(existing), len(current) - len(existing),
             )  # fmt: skip
-            raw = json.dumps(existing)
-        announced = set(json.loads(raw))
+            announced = set(existing)
+        else:
+            announced = set(json.loads(raw))
         new_files = sorted(name for name in current if name not in announced)
         if not new_files:
             self._announce_pending = False

@@ -42,13 +42,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import enum
 import logging
 import math
 import random
 import time
-import warnings
 from collections import deque
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -68,13 +66,12 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery.db import StorageError
 from bot.delivery.held import HeldNotice
 from bot.delivery.rate_limiter import SINGLE_ATTEMPT, BudgetRateLimiter
 from bot.delivery.subscriptions import Delivery, SubscriptionStore
-from bot.ptb_compat import post_unparsed, rate_limit_api_kwargs
+from bot.ptb_compat import post_unparsed, rate_limit_api_kwargs, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -468,7 +465,7 @@ class Sender:
                 self._moved[row.id] = chat_id = new_chat_id
                 continue
             except RetryAfter as exc:
-                delay = _retry_after_seconds(exc)
+                delay = retry_after_seconds(exc)
                 self._flood_until = max(self._flood_until, time.monotonic() + delay)
                 log.warning("flood control: holding new sends for %.0fs (chat %d)", delay, chat_id)
                 await self._record(
@@ -694,13 +691,3 @@ def _maybe_delivered(exc: TimedOut) -> bool:
     """
     never_sent = httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteTimeout
     return not isinstance(exc.__cause__, never_sent) and ("pool timeout" not in str(exc).lower())
-
-
-def _retry_after_seconds(exc: RetryAfter) -> float:
-    """``retry_after`` in seconds, whichever type PTB uses (int now, timedelta later)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    if isinstance(value, datetime.timedelta):
-        return max(0.0, value.total_seconds())
-    return max(0.0, float(value))

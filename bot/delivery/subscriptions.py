@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -285,6 +285,21 @@ class SubscriptionStore:
         await self._db.run(op, f"forget chat {chat_id}")
 
     # --- the ledger --------------------------------------------------------------------------
+
+    async def record_notice(self, key: str, chats: Iterable[int], text: str) -> bool:
+        """One message ``text`` to each of ``chats`` (the admins), recorded once under ``key``.
+
+        Returns:
+            True when the notice is new and has recipients (wake the sender then); False when
+            there is nobody to tell or the same key was recorded before.
+
+        Raises:
+            StorageError: the ledger could not be written.
+        """
+        recipients = sorted(set(chats))
+        if not recipients:
+            return False
+        return await self.create_briefing(key, {chat: [text] for chat in recipients}) is not None
 
     async def create_briefing(
         self,

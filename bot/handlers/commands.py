@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot import views
 from bot.delivery.subscriptions import time_zone
+from bot.handlers.access import is_admin, require_admin
 from bot.handlers.replies import reply
 from bot.keyboards import quotes_search_keyboard, section_keyboard, sources_keyboard
 from bot.render import render, strip_html
@@ -86,10 +87,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every command with an example."""
-    svc = services(context)
-    chat, user = update.effective_chat, update.effective_user
-    is_admin = svc.is_admin_chat(chat.id if chat else None, user.id if user else None)
-    await reply(update, render("help", is_admin=is_admin))
+    await reply(update, render("help", is_admin=is_admin(update, context)))
 
 
 async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -329,15 +327,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat, user = update.effective_chat, update.effective_user
-    if not services(context).is_admin_chat(chat.id if chat else None, user.id if user else None):
-        raise ArgumentError("That command is for the bot’s administrators.")
-
-
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admin: rescan the seeds now."""
-    _require_admin(update, context)
+    require_admin(update, context)
     svc = services(context)
     assert svc.scheduler is not None
     report = await svc.scheduler.reload()
@@ -346,7 +338,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admin: delivery and usage figures."""
-    _require_admin(update, context)
+    require_admin(update, context)
     svc = services(context)
     figures: dict[str, int | str] = {
         "articles": len(svc.library.articles),

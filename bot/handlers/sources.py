@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers.access import is_admin, require_admin
 from bot.handlers.replies import reply
 from bot.render import render
-from bot.services import services
 from bot.sources_job import poller_of
 from bot.views import ArgumentError
 from briefings.models import ArticleCard
@@ -33,12 +33,9 @@ async def followed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if poller is None:
         return
     rows = await asyncio.to_thread(poller.sources)
-    chat, user = update.effective_chat, update.effective_user
-    is_admin = services(context).is_admin_chat(
-        chat.id if chat else None, user.id if user else None
-    )
-    if rows or is_admin:
-        await reply(update, render("followed", rows=rows, is_admin=is_admin))
+    admin = is_admin(update, context)
+    if rows or admin:
+        await reply(update, render("followed", rows=rows, is_admin=admin))
 
 
 async def also_reported(
@@ -61,9 +58,7 @@ async def also_reported(
 
 async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admin: follow a feed or page, or stop following one."""
-    chat, user = update.effective_chat, update.effective_user
-    if not services(context).is_admin_chat(chat.id if chat else None, user.id if user else None):
-        raise ArgumentError("That command is for the bot’s administrators.")
+    require_admin(update, context)
     args = list(context.args or [])
     action = args[0].lower() if args else ""
     poller = _poller(context)
