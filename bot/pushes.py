@@ -53,50 +53,62 @@ class NewArticlesView:
     rest_other_summits: int
 
 
-def new_articles_view(
-    library: Library, files: Sequence[str], full: int = MAX_FULL_ARTICLES, summits: int = 2
-) -> NewArticlesView:
-    """The briefing of ``files``: the ``full`` most recent in full, ``summits`` summit
-    briefings (of the summits of those shown, in their order), the others counted."""
-    cards = newest_first(c for c in map(library.article, files) if c is not None)
-    shown, rest = cards[:full], cards[full:]
-    # An article's own summit key may be partial ("CIS||"): the summit it was grouped into
-    # is the one whose files hold it.
-    heads = {file: head for head in library.summits for file in head.files}
-    articles = tuple(
-        NewArticle(d, head.name if (head := heads.get(d.file)) else None)
-        for d in library.digests(c.file for c in shown)
-    )
-    keys: list[str] = []
-    for card in shown:
-        head = heads.get(card.file)
-        if head is not None and head.key not in keys:
-            keys.append(head.key)
-    views = tuple(
-        summary_view(library, summit)
-        for key in keys[:summits]
-        if (summit := library.summit(key)) is not None
-    )
-    counts = Counter(head.name if (head := heads.get(c.file)) else "" for c in rest)
-    named = tuple((name, n) for name, n in counts.most_common(MAX_REST_SUMMITS) if name)
-    return NewArticlesView(
-        articles=articles,
-        summits=views,
-        total=len(cards),
-        rest=named,
-        rest_count=len(rest),
-        rest_other_summits=len(counts) - len(named),
-    )
+class _Batch:
+    """What every size of one batch's briefing is made of, read from the library once: the
+    articles newest first, the summit of each, and (when first needed) the digests of those
+    that can be shown in full and their summits' briefings."""
+
+    def __init__(self, library: Library, files: Sequence[str]) -> None:
+        self.library = library
+        self.cards = newest_first(c for c in map(library.article, files) if c is not None)
+        # An article's own summit key may be partial ("CIS||"): the summit it was grouped into
+        # is the one whose files hold it.
+        self.heads = {file: head for head in library.summits for file in head.files}
+        shown = self.cards[:MAX_FULL_ARTICLES]
+        self.digests = {d.file: d for d in library.digests(c.file for c in shown)}
+        self._views: dict[str, SummaryView | None] = {}
+
+    def summary(self, key: str) -> SummaryView | None:
+        if key not in self._views:
+            summit = self.library.summit(key)
+            self._views[key] = summary_view(self.library, summit) if summit else None
+        return self._views[key]
+
+    def view(self, full: int, summits: int) -> NewArticlesView:
+        """The briefing with the ``full`` most recent articles in full and ``summits`` summit
+        briefings (of the summits of those shown, in their order), the others counted."""
+        shown, rest = self.cards[:full], self.cards[full:]
+        articles = tuple(
+            NewArticle(d, head.name if (head := self.heads.get(d.file)) else None)
+            for c in shown
+            if (d := self.digests.get(c.file)) is not None
+        )
+        keys: list[str] = []
+        for card in shown:
+            head = self.heads.get(card.file)
+            if head is not None and head.key not in keys:
+                keys.append(head.key)
+        views = tuple(v for key in keys[:summits] if (v := self.summary(key)) is not None)
+        counts = Counter(h.name if (h := self.heads.get(c.file)) else "" for c in rest)
+        named = tuple((name, n) for name, n in counts.most_common(MAX_REST_SUMMITS) if name)
+        return NewArticlesView(
+            articles=articles,
+            summits=views,
+            total=len(self.cards),
+            rest=named,
+            rest_count=len(rest),
+            rest_other_summits=len(counts) - len(named),
+        )
 
 
 def render_new_articles(library: Library, files: Sequence[str]) -> list[str]:
     """The messages announcing ``files``: at most :data:`MAX_MESSAGES`, fewer articles in full
     (then fewer summit briefings) until they fit."""
+    batch = _Batch(library, files)
     parts: list[str] = []
     for full in range(MAX_FULL_ARTICLES, 0, -1):
         for summits in (MAX_SUMMITS, 1, 0):
-            view = new_articles_view(library, files, full, summits)
-            parts = split_message(render("briefing_new", view=view))
+            parts = split_message(render("briefing_new", view=batch.view(full, summits)))
             if len(parts) <= MAX_MESSAGES:
                 return parts
     return parts[:MAX_MESSAGES]  # one article alone over three messages: its start
