@@ -124,12 +124,16 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     from bot.app import build_application, request_stop
-    from bot.startup import check_folders, connect
+    from bot.startup import check_database, check_folders, connect
 
     problem = check_folders(settings)
     if problem is not None:
         print(f"configuration error: {problem}", file=sys.stderr)
         return 2
+    problem = check_database(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     application = build_application(settings)
     code = connect(application, settings)  # retries while Telegram cannot be reached
     if code is not None:

@@ -4,6 +4,9 @@ Without them, a bot started while the network is down printed PTB's 230-line tra
 exited, and a refused token a 60-line one.  Here:
 
 * the folders are checked before anything else (exit code 2, saying which variable to fix);
+* a PostgreSQL ``DATABASE_URL`` is tried once before Telegram is (exit code 1 when the server
+  cannot be reached, saying so without the URL's password: a restart policy or a fixed URL
+  cures it, and serving commands without the database would lose subscriptions);
 * the first request to Telegram (``getMe``, inside ``Application.initialize``) is retried with
   backoff while Telegram cannot be reached, with one WARNING per attempt, as long-running bots
   do (a server that boots before its network, a Telegram outage);
@@ -51,6 +54,27 @@ def check_folders(settings: Settings) -> str | None:
             "set DATA_DIR to a folder the bot may write"
         )
     return None
+
+
+def check_database(settings: Settings, timeout: float = 10.0) -> str | None:
+    """None when the database can be reached (SQLite always: it is a file the bot creates);
+    else the line to print."""
+    from bot.delivery.db import parse_database_url, redact_url
+
+    url = parse_database_url(settings.resolved_database_url)
+    if url.dialect != "postgresql":
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(url.database, connect_timeout=max(2, round(timeout))):
+            return None
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return (
+            f"cannot reach the PostgreSQL server of DATABASE_URL ({redact_url(url.database)}): "
+            f"{redact_url(reason)}"
+        )
 
 
 def connect(application: Any, settings: Settings) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,8 @@ import pytest
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
+
+    from pg_support import Cluster
 
     from briefings.library import Library
     from fakeapi import FakeBotApi
@@ -33,6 +36,44 @@ def corpus_dir() -> Path:
             f"gold corpus not found at {CORPUS_DIR} (only CI and developers have ../shared)"
         )
     return CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server for the session (see ``tests/pg_support.py`` for where it comes
+    from); the tests that need one skip, saying why, where there is none, except under
+    ``REQUIRE_POSTGRES=1`` (CI), where that is a failure."""
+    from pg_support import NoPostgres, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except NoPostgres as exc:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {exc}")
+        pytest.skip(str(exc))
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped after it."""
+    url = postgres_cluster.create_database()
+    try:
+        yield url
+    finally:
+        postgres_cluster.drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same behaviour test on both engines: a new SQLite file, or a new PostgreSQL
+    database (skipped where there is no server, see ``postgres_cluster``)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{(tmp_path / 'bot.sqlite3').as_posix()}"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture(scope="session")

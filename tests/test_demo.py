@@ -254,7 +254,7 @@ def test_messages_are_styled_on_a_terminal_and_plain_in_a_pipe() -> None:
     from bot.terminal import make_console, message_lines
 
     raw = (
-        "<b>Quotes</b> — <i>as of 4 Dec</i> <a href=\"https://example.org/a\">source</a>\n"
+        '<b>Quotes</b> — <i>as of 4 Dec</i> <a href="https://example.org/a">source</a>\n'
         "<blockquote>We agree &amp; we sign.</blockquote>"
     )
     text = message_lines(raw, "HTML", buttons=[(1, "Summary"), (2, "Quotes")])

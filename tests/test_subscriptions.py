@@ -31,8 +31,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def store(clock: Clock) -> AsyncIterator[SubscriptionStore]:
-    store = await SubscriptionStore.open("sqlite:///:memory:", clock=clock)
+async def store(clock: Clock, database_url: str) -> AsyncIterator[SubscriptionStore]:
+    """The store on each engine (SQLite; PostgreSQL where a server is at hand)."""
+    store = await SubscriptionStore.open(database_url, clock=clock)
     yield store
     await store.close()
 
@@ -41,8 +42,11 @@ def test_database_urls() -> None:
     assert parse_database_url("sqlite:////abs/bot.db").database == "/abs/bot.db"
     assert parse_database_url("sqlite:///rel/bot.db").database == "rel/bot.db"
     assert parse_database_url("sqlite:///:memory:").in_memory
-    with pytest.raises(ValueError, match="PostgreSQL"):
-        parse_database_url("postgresql://u@h/db")
+    pg = parse_database_url("postgresql+psycopg://u:secret@h:5433/db")
+    assert (pg.dialect, pg.database) == ("postgresql", "postgresql://u:secret@h:5433/db")
+    assert "secret" not in repr(pg)
+    with pytest.raises(ValueError, match="names no server"):
+        parse_database_url("postgresql://")
     with pytest.raises(ValueError):
         parse_database_url("bot.db")
 

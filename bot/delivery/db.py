@@ -1,21 +1,22 @@
 """Connection and schema-migration helpers for the bot's own database.
 
-The bot keeps subscriptions and the delivery ledger in one database named by ``DATABASE_URL``.
-Only SQLite (through aiosqlite) is implemented, but everything above this module speaks plain SQL
-with ``?`` placeholders and an ``ON CONFLICT`` upsert, both of which PostgreSQL also understands
-(modulo the placeholder style), so adding PostgreSQL means adding one :class:`Database`
-implementation here, not touching the stores.
+The bot keeps subscriptions and the delivery ledger in one database named by ``DATABASE_URL``:
+SQLite (through aiosqlite) by default, PostgreSQL (through psycopg 3, ``db_postgres.py``) when a
+deployment outgrows one machine.  Everything above this module speaks plain SQL with ``?``
+placeholders, ``ON CONFLICT`` upserts and ``RETURNING``, which both engines understand (the
+PostgreSQL connection turns ``?`` into its ``%s``), so the stores do not know the engine.
 
 Why the operations are shaped the way they are:
 
-* Every call runs under one ``asyncio.Lock``: aiosqlite serialises statements on one thread
-  anyway, but a multi-statement transaction must not interleave with another coroutine's
-  statements on the same connection.
+* Every call runs under one ``asyncio.Lock`` per process: one connection is used by one
+  coroutine at a time, so a multi-statement transaction never interleaves with another
+  coroutine's statements.  (A pool would let reads run side by side; at ~30 messages/s the
+  ledger is nowhere near needing that, and one connection keeps transactions simple.)
 * Every call is shielded from cancellation: if the caller is cancelled halfway through a
   transaction (shutdown while a broadcast is running), the transaction still runs to ``COMMIT``
   or ``ROLLBACK`` instead of leaving the connection inside an open transaction that would
   swallow every later write.
-* Every ``sqlite3.Error`` becomes :class:`StorageError`, so callers handle one domain exception
+* Every driver error becomes :class:`StorageError`, so callers handle one domain exception
   ("the database is unavailable, try again later") without importing a driver.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,8 +52,12 @@ class DatabaseUrl:
     """A parsed ``DATABASE_URL``."""
 
     dialect: str
-    #: For SQLite: a filesystem path or ``":memory:"``.
+    #: For SQLite: a filesystem path or ``":memory:"``; for PostgreSQL: the libpq URL.
     database: str
+
+    def __repr__(self) -> str:
+        """Never show a password that the URL may carry."""
+        return f"DatabaseUrl({self.dialect!r}, {redact_url(self.database)!r})"
 
     @property
     def in_memory(self) -> bool:
@@ -59,11 +65,21 @@ class DatabaseUrl:
         return self.dialect == "sqlite" and self.database == ":memory:"
 
 
+def redact_url(url: str) -> str:
+    """``url`` with its password (``user:password@``) replaced, for logs and messages."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.partition("@")
+    if not (sep and at and ":" in userinfo):
+        return url
+    return f"{scheme}://{userinfo.partition(':')[0]}:***@{host}"
+
+
 def parse_database_url(url: str) -> DatabaseUrl:
     """Split a database URL into dialect and location.
 
     Accepts ``sqlite:///relative/path``, ``sqlite:////absolute/path`` and ``sqlite:///:memory:``
-    (the SQLAlchemy spelling, which is what users already know).
+    (the SQLAlchemy spelling, which is what users already know), and
+    ``postgresql://user:password@host:port/database`` (libpq's spelling; ``postgres://`` too).
 
     Raises:
         ValueError: for a URL that is not understood or a dialect that is not implemented.
@@ -79,11 +95,11 @@ def parse_database_url(url: str) -> DatabaseUrl:
         if not database:
             raise ValueError(f"SQLite URL has no path: {url!r}")
         return DatabaseUrl("sqlite", database)
-    if scheme in ("postgres", "postgresql", "postgresql+asyncpg"):
-        raise ValueError(
-            "PostgreSQL is not supported yet: use sqlite:///path/to/bot.sqlite3, or leave "
-            "DATABASE_URL unset for DATA_DIR/bot.sqlite3"
-        )
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        if not rest.strip("/"):
+            raise ValueError(f"PostgreSQL URL names no server: {url!r}")
+        # psycopg takes the URL as libpq does; the SQLAlchemy-style driver suffix is dropped.
+        return DatabaseUrl("postgresql", f"postgresql://{rest}")
     raise ValueError(f"unsupported database URL scheme {scheme!r}")
 
 
@@ -152,24 +168,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
-_DIALECT_TOKENS = {"sqlite": {"serial_pk": "INTEGER PRIMARY KEY"}}
+_DIALECT_TOKENS = {
+    "sqlite": {"serial_pk": "INTEGER PRIMARY KEY"},
+    "postgresql": {"serial_pk": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"},
+}
 
 
-class Database:
+class Database(ABC):
     """One connection to the bot's database, used by one event loop.
 
     Statements use ``?`` placeholders.  Every public method runs under the connection lock and is
-    shielded from cancellation (see the module docstring).
+    shielded from cancellation (see the module docstring).  :meth:`open` picks the engine.
     """
 
-    def __init__(self, url: DatabaseUrl, conn: aiosqlite.Connection) -> None:
+    #: The driver's exception types, turned into :class:`StorageError` by :meth:`run`.
+    driver_errors: tuple[type[BaseException], ...] = ()
+
+    def __init__(self, url: DatabaseUrl) -> None:
         self.url = url
-        self._conn = conn
         self._lock = asyncio.Lock()
         self._closed = False
 
-    @classmethod
-    async def open(cls, url: str, *, busy_timeout: float = 5.0) -> Database:
+    @staticmethod
+    async def open(url: str, *, busy_timeout: float = 5.0) -> Database:
         """Connect and bring the schema up to date.
 
         Args:
@@ -182,48 +203,37 @@ class Database:
             StorageError: the database cannot be opened or migrated.
         """
         parsed = parse_database_url(url)
-        if not parsed.in_memory:
-            await asyncio.to_thread(_make_parent, Path(parsed.database))
+        db: Database
+        if parsed.dialect == "postgresql":
+            from bot.delivery.db_postgres import PostgresDatabase
+
+            db = await PostgresDatabase.connect(parsed, busy_timeout=busy_timeout)
+        else:
+            db = await SqliteDatabase.connect(parsed, busy_timeout=busy_timeout)
         try:
-            conn = await aiosqlite.connect(
-                parsed.database, timeout=busy_timeout, isolation_level=None
-            )
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open database {parsed.database}: {exc}") from exc
-        db = cls(parsed, conn)
-        try:
-            await db._setup()
+            await db.run(db._setup, "open database")
         except BaseException:
             await db.close()
             raise
         return db
 
+    @abstractmethod
     async def _setup(self) -> None:
-        pragmas = ["PRAGMA foreign_keys = ON"]
-        if not self.url.in_memory:
-            # WAL: readers never block the writer.  FULL: a delivery marked "sent" survives a
-            # power cut too (the rate is capped at ~30 messages/s, so the fsyncs are affordable).
-            pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"]
-
-        async def setup() -> None:
-            for pragma in pragmas:
-                await self._conn.execute(pragma)
-            await self._migrate()
-
-        await self.run(setup, "open database")
+        """Engine settings, then :meth:`_migrate` (runs under the lock)."""
 
     async def _migrate(self) -> None:
         """Apply the missing migrations in one transaction (must run under the lock)."""
         tokens = _DIALECT_TOKENS[self.url.dialect]
-        await self._conn.execute("BEGIN IMMEDIATE")
+        await self.begin()
         try:
-            await self._conn.execute(
+            await self._lock_schema()
+            await self.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
             )
-            rows = list(await self._conn.execute_fetchall("SELECT version FROM schema_version"))
+            rows = await self.fetchall("SELECT version FROM schema_version")
             version = int(rows[0][0]) if rows else 0
             if not rows:
-                await self._conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+                await self.execute("INSERT INTO schema_version (version) VALUES (0)")
             if version > len(MIGRATIONS):
                 raise StorageError(
                     f"database schema version {version} is newer than this bot supports "
@@ -231,13 +241,18 @@ class Database:
                 )
             for target, statements in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in statements:
-                    await self._conn.execute(statement.format(**tokens))
-                await self._conn.execute("UPDATE schema_version SET version = ?", (target,))
+                    await self.execute(statement.format(**tokens))
+                await self.execute("UPDATE schema_version SET version = ?", (target,))
                 log.info("database schema migrated to version %d", target)
-            await self._conn.execute("COMMIT")
+            await self.commit()
         except BaseException:
-            await self._conn.execute("ROLLBACK")
+            await self._rollback_if_needed()
             raise
+
+    async def _lock_schema(self) -> None:
+        """Keep other processes out of the migration until this transaction ends (SQLite's
+        ``BEGIN IMMEDIATE`` already does)."""
+        return
 
     async def close(self) -> None:
         """Close the connection (idempotent); waits for a running operation to finish."""
@@ -246,9 +261,12 @@ class Database:
         async with self._lock:
             self._closed = True
             try:
-                await self._conn.close()
-            except sqlite3.Error as exc:  # pragma: no cover - closing rarely fails
+                await self._close_connection()
+            except self.driver_errors as exc:  # pragma: no cover - closing rarely fails
                 log.warning("closing the database failed: %s", exc)
+
+    @abstractmethod
+    async def _close_connection(self) -> None: ...
 
     async def run(self, operation: Callable[[], Awaitable[T]], what: str) -> T:
         """Run ``operation`` under the lock, shielded from cancellation.
@@ -270,8 +288,12 @@ class Database:
             if self._closed:
                 raise StorageError(f"cannot {what}: the database is closed")
             try:
+                await self._ensure_connected()
                 return await operation()
-            except sqlite3.Error as exc:
+            except StorageError:
+                await self._rollback_if_needed()
+                raise
+            except self.driver_errors as exc:
                 await self._rollback_if_needed()
                 raise StorageError(f"cannot {what}: {exc}") from exc
             except ValueError as exc:
@@ -284,6 +306,76 @@ class Database:
                 await self._rollback_if_needed()
                 raise
 
+    async def _ensure_connected(self) -> None:
+        """Reconnect a connection the server dropped (PostgreSQL restarts, failovers); a
+        SQLite file is never dropped."""
+        return
+
+    @abstractmethod
+    async def _rollback_if_needed(self) -> None: ...
+
+    # --- statement helpers (call only inside an operation passed to run()) -------------------
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute one statement; returns the number of rows it changed."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
+        """Execute one statement for every parameter tuple."""
+
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """All rows of a query, as tuples."""
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of a query, or None."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    @abstractmethod
+    async def begin(self) -> None:
+        """Start a write transaction."""
+
+    async def commit(self) -> None:
+        """Commit the transaction begun with :meth:`begin`."""
+        await self.execute("COMMIT")
+
+
+class SqliteDatabase(Database):
+    """SQLite through aiosqlite: the default, for one machine."""
+
+    driver_errors = (sqlite3.Error,)
+
+    def __init__(self, url: DatabaseUrl, conn: aiosqlite.Connection) -> None:
+        super().__init__(url)
+        self._conn = conn
+
+    @classmethod
+    async def connect(cls, url: DatabaseUrl, *, busy_timeout: float) -> SqliteDatabase:
+        if not url.in_memory:
+            await asyncio.to_thread(_make_parent, Path(url.database))
+        try:
+            conn = await aiosqlite.connect(
+                url.database, timeout=busy_timeout, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot open database {url.database}: {exc}") from exc
+        return cls(url, conn)
+
+    async def _setup(self) -> None:
+        pragmas = ["PRAGMA foreign_keys = ON"]
+        if not self.url.in_memory:
+            # WAL: readers never block the writer.  FULL: a delivery marked "sent" survives a
+            # power cut too (the rate is capped at ~30 messages/s, so the fsyncs are affordable).
+            pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"]
+        for pragma in pragmas:
+            await self._conn.execute(pragma)
+        await self._migrate()
+
+    async def _close_connection(self) -> None:
+        await self._conn.close()
+
     async def _rollback_if_needed(self) -> None:
         try:
             if self._conn.in_transaction:
@@ -291,37 +383,23 @@ class Database:
         except (sqlite3.Error, ValueError) as exc:
             log.warning("rollback failed: %s", exc)
 
-    # --- statement helpers (call only inside an operation passed to run()) -------------------
-
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Execute one statement; returns the number of rows it changed."""
         cursor = await self._conn.execute(sql, params)
         count = int(cursor.rowcount)
         await cursor.close()
         return count
 
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        """Execute one statement for every parameter tuple."""
         cursor = await self._conn.executemany(sql, params)
         await cursor.close()
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        """All rows of a query, as tuples."""
         rows = await self._conn.execute_fetchall(sql, params)
         return [tuple(row) for row in rows]
 
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        """The first row of a query, or None."""
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
-
     async def begin(self) -> None:
-        """Start a write transaction (taking the write lock now, not at the first write)."""
+        """Start a write transaction, taking the write lock now, not at the first write."""
         await self._conn.execute("BEGIN IMMEDIATE")
-
-    async def commit(self) -> None:
-        """Commit the transaction begun with :meth:`begin`."""
-        await self._conn.execute("COMMIT")
 
 
 def _make_parent(path: Path) -> None:

@@ -436,9 +436,7 @@ def test_parse_clock_line() -> None:
 
 
 def test_date_from_anniversary() -> None:
-    assert date_from_anniversary("Forty years ago today, on June 12, 1985, the") == (
-        "2025-06-12"
-    )
+    assert date_from_anniversary("Forty years ago today, on June 12, 1985, the") == ("2025-06-12")
     assert date_from_anniversary("Ten years ago today, on February 29, 2016, it") is None
     assert date_from_anniversary("Forty years ago, on June 12, 1985, the") is None
 

@@ -1,0 +1,155 @@
+"""A throwaway PostgreSQL cluster for the tests that need a real server.
+
+Where it comes from, in order:
+
+1. ``TEST_POSTGRES_URL``: a server somebody else started (a superuser URL; the tests create and
+   drop their own databases in it).
+2. The distribution's server binaries (``initdb`` on PATH or under ``/usr/lib/postgresql/*/bin``):
+   a cluster is made in a temporary folder, listening on 127.0.0.1 on a free port, and removed
+   when the session ends.  ``initdb`` refuses to run as root, so as root the cluster belongs to
+   the ``postgres`` user the distribution's package creates (``runuser``).
+3. Neither: the tests that need PostgreSQL skip, saying so, unless ``REQUIRE_POSTGRES=1``
+   (``.ci/run`` sets it), which turns the skip into a failure: CI must not pass by skipping them.
+
+The cluster runs with ``fsync=off``: it holds test data only, and the tests measure behaviour,
+not durability.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class NoPostgres(RuntimeError):
+    """No PostgreSQL server can be had here; the message says why."""
+
+
+def _server_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
+    return str(candidates[0]) if candidates else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Cluster:
+    """A running server and the superuser URL to reach it."""
+
+    url: str
+    folder: Path | None = None
+    pg_ctl: list[str] = field(default_factory=list)
+
+    def database_url(self, name: str) -> str:
+        """The URL of database ``name`` on this server."""
+        base, _, _ = self.url.rpartition("/")
+        return f"{base}/{name}"
+
+    def create_database(self) -> str:
+        """A new, empty database; returns its URL."""
+        import psycopg
+
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.database_url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop a database made by :meth:`create_database` (its connections are ended)."""
+        import psycopg
+
+        name = url.rpartition("/")[2]
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        """Stop a cluster this module started, and remove its folder."""
+        if self.folder is None:
+            return
+        subprocess.run(
+            [*self.pg_ctl, "stop", "-m", "immediate", "-D", str(self.folder / "data")],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_cluster() -> Cluster:
+    """A server for the test session (see the module docstring).
+
+    Raises:
+        NoPostgres: none is configured and the server binaries are not installed.
+    """
+    given = os.environ.get("TEST_POSTGRES_URL")
+    if given:
+        return Cluster(given)
+    initdb, pg_ctl = _server_bin("initdb"), _server_bin("pg_ctl")
+    if initdb is None or pg_ctl is None:
+        raise NoPostgres(
+            "no PostgreSQL server: set TEST_POSTGRES_URL or install the distribution's "
+            "postgresql package (initdb, pg_ctl); .ci/run does"
+        )
+    run_as: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="sb-pg-"))
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError as exc:
+            raise NoPostgres("running as root and there is no postgres user for initdb") from exc
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    data = folder / "data"
+    subprocess.run(
+        [*run_as, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+         "--locale=C.UTF-8"],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )  # fmt: skip
+    port = _free_port()
+    options = (
+        f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    )
+    subprocess.run(
+        [*run_as, pg_ctl, "start", "-w", "-t", "60", "-D", str(data), "-o", options,
+         "-l", str(folder / "server.log")],
+        capture_output=True,
+        timeout=90,
+        check=True,
+    )  # fmt: skip
+    cluster = Cluster(
+        f"postgresql://postgres@127.0.0.1:{port}/postgres", folder, [*run_as, pg_ctl]
+    )
+    _wait_ready(cluster.url)
+    return cluster
+
+
+def _wait_ready(url: str, timeout: float = 30.0) -> None:
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with psycopg.connect(url, connect_timeout=2):
+                return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
