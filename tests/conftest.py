@@ -11,8 +11,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
-    from pg_support import Cluster
-
+    from bench.local_servers import Cluster
     from briefings.library import Library
     from fakeapi import FakeBotApi
 
@@ -40,10 +39,10 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[Cluster]:
-    """A PostgreSQL server for the session (see ``tests/pg_support.py`` for where it comes
+    """A PostgreSQL server for the session (see ``bench/local_servers.py`` for where it comes
     from); the tests that need one skip, saying why, where there is none, except under
     ``REQUIRE_POSTGRES=1`` (CI), where that is a failure."""
-    from pg_support import NoPostgres, start_cluster
+    from bench.local_servers import NoPostgres, start_cluster
 
     try:
         cluster = start_cluster()

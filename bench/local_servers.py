@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL cluster for the tests that need a real server.
+"""Local servers for the tests and benchmarks that need real ones: a throwaway PostgreSQL
+cluster and an nginx load balancer, both from the distribution's packages, on 127.0.0.1.
 
-Where it comes from, in order:
+PostgreSQL comes from, in order:
 
 1. ``TEST_POSTGRES_URL``: a server somebody else started (a superuser URL; the tests create and
    drop their own databases in it).
@@ -13,6 +14,11 @@ Where it comes from, in order:
 
 The cluster runs with ``fsync=off``: it holds test data only, and the tests measure behaviour,
 not durability.
+
+The load balancer has the same shape as a deployment's (compose.yaml's ``postgres`` profile):
+round robin over the replicas' webhook ports, a refused connection passed to the next replica (a
+POST that never reached a replica is safe to send elsewhere; nginx does not resend one that
+did).  Its access log records which replica served each request.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,3 +161,126 @@ def _wait_ready(url: str, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+# --------------------------------------------------------------------- load balancer
+_CONFIG = """\
+worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+    log_format upstreams '$upstream_addr $status';
+    access_log {folder}/access.log upstreams;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    upstream replicas {{
+{servers}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://replicas;
+            proxy_next_upstream error timeout http_502 http_503;
+            proxy_connect_timeout 1s;
+            proxy_read_timeout 30s;
+        }}
+    }}
+}}
+"""
+
+
+class NoLoadBalancer(RuntimeError):
+    """nginx is not installed here; the message says so."""
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if found is None:
+        raise NoLoadBalancer(
+            "no nginx for the local load balancer: install the distribution's nginx package "
+            "(.ci/run does)"
+        )
+    return found
+
+
+@dataclass
+class LoadBalancer:
+    """nginx running in ``folder``, listening on 127.0.0.1:``port``."""
+
+    folder: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def served_by(self) -> Counter[str]:
+        """Requests answered 200 by each replica (``127.0.0.1:port``), from the access log."""
+        log = self.folder / "access.log"
+        counts: Counter[str] = Counter()
+        if not log.exists():
+            return counts
+        for line in log.read_text(encoding="utf-8").splitlines():
+            upstreams, _, status = line.rpartition(" ")
+            if status == "200":
+                counts[upstreams.split(",")[-1].strip()] += 1
+        return counts
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def start_load_balancer(folder: Path, port: int, replica_ports: list[int]) -> LoadBalancer:
+    """nginx in front of ``replica_ports``; returns once it listens (at most 10 s)."""
+    binary = nginx_binary()
+    folder.mkdir(parents=True, exist_ok=True)
+    servers = "\n".join(
+        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=1s;" for p in replica_ports
+    )
+    config = folder / "nginx.conf"
+    config.write_text(
+        _CONFIG.format(
+            folder=folder,
+            port=port,
+            servers=servers,
+            # Workers of a root master switch to "nobody", who may not write the temp folders.
+            user="user root;" if os.geteuid() == 0 else "",
+        ),
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [binary, "-c", str(config), "-p", str(folder), "-e", str(folder / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    balancer = LoadBalancer(folder, port, process)
+    import socket
+
+    deadline = time.monotonic() + 10
+    while True:
+        if process.poll() is not None:
+            error = (folder / "error.log").read_text(encoding="utf-8", errors="replace")
+            raise RuntimeError(f"nginx exited with {process.returncode}: {error[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return balancer
+        except OSError:
+            if time.monotonic() > deadline:
+                balancer.stop()
+                raise
+            time.sleep(0.05)
