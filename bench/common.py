@@ -155,6 +155,8 @@ class BotProcess:
     module: str
     env: dict[str, str]
     log_path: Path
+    #: Arguments after the module (``("webhook",)``).
+    args: tuple[str, ...] = ()
     started_at: float = 0.0
     process: asyncio.subprocess.Process | None = field(default=None, repr=False)
 
@@ -167,7 +169,7 @@ class BotProcess:
     async def start(self) -> None:
         """Spawn the process; ``started_at`` is ``time.monotonic()`` just before."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        argv = ["-m", self.module]
+        argv = ["-m", self.module, *self.args]
         profiler = os.environ.get("BENCH_PROFILE")  # diagnosis: profile the bot processes
         if profiler == "cprofile":
             argv = ["-m", "cProfile", "-o", str(self.log_path.with_suffix(".pstats")), *argv]
