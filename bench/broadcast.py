@@ -12,7 +12,10 @@ Half-way through, the server refuses every send for 50 ms (429, ``retry_after`` 
 may at any time: the broadcast must take the hold and go on at its pace, without the burst after
 the hold that would draw more 429s (the cycle that once cost this benchmark 4 msg/s).
 
-    uv run python -m bench.broadcast [--quick] [--no-write]
+    uv run python -m bench.broadcast [--quick] [--no-write] [--postgres]
+
+``--postgres``: the bot's database (subscriptions and the delivery ledger) on a throwaway local
+PostgreSQL cluster (bench/local_servers.py) instead of SQLite; its own section in RESULTS.md.
 """
 
 from __future__ import annotations
@@ -86,19 +89,22 @@ def windows(times: Sequence[float], width: float) -> list[float]:
     return [counts.get(i, 0) / width for i in range(full)]
 
 
-async def measure(chats: int) -> Outcome:
-    """Run one broadcast to ``chats`` chats."""
+async def measure(chats: int, database: str | None = None) -> Outcome:
+    """Run one broadcast to ``chats`` chats (``database``: a PostgreSQL URL, else SQLite)."""
     info = corpus.ensure_store(ARCHIVE)
     workdir = WORK / "run" / "broadcast"
     seeds = corpus.copy_seeds(info, workdir / "seeds")
     data = workdir / "data"
     corpus.copy_store(info, data)
     (data / "bot.sqlite3").unlink(missing_ok=True)
-    database = f"sqlite:///{data / 'bot.sqlite3'}"
+    database = database or f"sqlite:///{data / 'bot.sqlite3'}"
     await subscribe(database, chats)
     log(f"{chats} chats subscribed")
+    ledger = Ledger(database)
     async with fake_api(rate_limits=True) as api:
-        env = bot_env(api, seeds_dir=seeds, data_dir=data, seed_poll_seconds=1)
+        env = bot_env(
+            api, seeds_dir=seeds, data_dir=data, seed_poll_seconds=1, database_url=database
+        )
         bot = BotProcess("bot", env, workdir / "bot.log")
         async with running_process(bot):
             await ask(api, 1, "/help", 90)
@@ -121,7 +127,7 @@ async def measure(chats: int) -> Outcome:
             api.storm_429(STORM, retry_after=1, methods=["sendMessage"])
             log(f"{len(briefing())} sent; {STORM * 1000:.0f} ms of 429s injected")
             # Every part of the briefing to every chat, at ~30/s, plus generous slack.
-            await wait_until(lambda: not _pending(data), timeout=chats / 20 + 120, interval=0.5)
+            await wait_until(lambda: not ledger.pending(), timeout=chats / 20 + 120, interval=0.5)
             await asyncio.sleep(1.0)
             records = [r for r in api.sent[mark:] if r.chat_id and r.chat_id >= FIRST_CHAT]
             refused = [
@@ -140,31 +146,53 @@ async def measure(chats: int) -> Outcome:
         per_chat=per_chat,
         refused_429=len(refused),
         injected_429=sum(1 for at in refused if storm <= at <= storm + STORM),
-        ledger=_ledger(data),
+        ledger=ledger.counts(),
         progress_lines=len(progress),
         last_progress=progress[-1] if progress else "",
     )
 
 
-def _ledger(data: object) -> dict[str, int]:
-    with sqlite3.connect(f"{data}/bot.sqlite3") as db:
-        return dict(db.execute("SELECT status, count(*) FROM deliveries GROUP BY status"))
+class Ledger:
+    """The delivery ledger's counts by status, read straight from the bot's database."""
 
+    QUERY = "SELECT status, count(*) FROM deliveries GROUP BY status"
 
-def _pending(data: object) -> bool:
-    try:
-        ledger = _ledger(data)
-    except sqlite3.Error:
-        return True
-    return not ledger or ledger.get("pending", 0) > 0
+    def __init__(self, database: str) -> None:
+        self.database = database
+
+    def counts(self) -> dict[str, int]:
+        if self.database.startswith("sqlite:///"):
+            with sqlite3.connect(self.database.removeprefix("sqlite:///")) as db:
+                return dict(db.execute(self.QUERY))
+        import psycopg
+
+        with psycopg.connect(self.database) as conn:
+            return {str(k): int(v) for k, v in conn.execute(self.QUERY).fetchall()}
+
+    def pending(self) -> bool:
+        """Anything left to send (or the ledger cannot be read yet)."""
+        try:
+            counts = self.counts()
+        except Exception:  # either driver's error: not readable yet
+            return True
+        return not counts or counts.get("pending", 0) > 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure, print, write the "Broadcast" section."""
-    args = parse_args(__doc__, argv)
+    args = parse_args(__doc__, argv, postgres=True)
     started = time.monotonic()
     chats = 300 if args.quick else 10_000
-    out = asyncio.run(measure(chats))
+    if args.postgres:
+        from bench.local_servers import start_cluster
+
+        cluster = start_cluster()
+        try:
+            out = asyncio.run(measure(chats, cluster.create_database()))
+        finally:
+            cluster.stop()
+    else:
+        out = asyncio.run(measure(chats))
     span = out.times[-1] - out.times[0] if len(out.times) > 1 else float("nan")
     rate = (len(out.times) - 1) / span if span == span and span > 0 else float("nan")
     rates = windows(out.times, WINDOW)
@@ -189,14 +217,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ["progress lines in the bot's log", f"{out.progress_lines} (last: `{out.last_progress}`)",
          verdict(out.progress_lines > 0)],
     ]  # fmt: skip
+    engine = "a local PostgreSQL" if args.postgres else "SQLite"
     body = (
+        f"The bot's database on {engine}.  "
         f"{chats} chats subscribed to new articles; the bot answers from {ARCHIVE} stored "
         "digests; the fake server enforces 30 messages/s overall and 1/s per chat (429 with "
         f"retry_after beyond), and refuses every send for {STORM * 1000:.0f} ms half-way "
         "(429, retry_after 1).  Time from the first to the last briefing message at the "
         f"server: {span:.1f} s.\n\n" + table(["measure", "value", "target"], rows)
     )
-    publish("Broadcast", "broadcast", args, body, duration=time.monotonic() - started)
+    name = "Broadcast on PostgreSQL" if args.postgres else "Broadcast"
+    module = "broadcast --postgres" if args.postgres else "broadcast"
+    publish(name, module, args, body, duration=time.monotonic() - started)
     return 0 if once and handled else 1
 
 

@@ -39,12 +39,19 @@ def log(message: str) -> None:
 # --- command line and reporting -------------------------------------------------------------
 
 
-def parse_args(description: str | None, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``--quick`` (smaller sizes, for a run of the whole suite in under two minutes) and
-    ``--no-write`` (print only, leave bench/RESULTS.md alone)."""
+def parse_args(
+    description: str | None, argv: Sequence[str] | None = None, *, postgres: bool = False
+) -> argparse.Namespace:
+    """``--quick`` (smaller sizes, for a run of the whole suite in under two minutes),
+    ``--no-write`` (print only, leave bench/RESULTS.md alone) and, where the benchmark offers
+    it, ``--postgres`` (the bot's database on a throwaway local PostgreSQL)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, same targets")
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    if postgres:
+        parser.add_argument(
+            "--postgres", action="store_true", help="the bot's database on a local PostgreSQL"
+        )
     return parser.parse_args(argv)
 
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 
 from bench import corpus
-from bench.broadcast import ARCHIVE, FIRST_CHAT, NEW_ARTICLE, _ledger, _pending, subscribe
+from bench.broadcast import ARCHIVE, FIRST_CHAT, NEW_ARTICLE, Ledger, subscribe
 from bench.common import (
     WORK,
     BotProcess,
@@ -91,8 +91,10 @@ async def measure(chats: int) -> dict[str, object]:
     data = workdir / "data"
     corpus.copy_store(info, data)
     (data / "bot.sqlite3").unlink(missing_ok=True)
-    await subscribe(f"sqlite:///{data / 'bot.sqlite3'}", chats)
+    database = f"sqlite:///{data / 'bot.sqlite3'}"
+    await subscribe(database, chats)
     log(f"{chats} chats subscribed")
+    ledger = Ledger(database)
     async with fake_api(rate_limits=True) as api:
         env = bot_env(api, seeds_dir=seeds, data_dir=data, seed_poll_seconds=1)
         bot = BotProcess("bot", env, workdir / "bot.log")
@@ -110,11 +112,11 @@ async def measure(chats: int) -> dict[str, object]:
             log("broadcast under way; sending commands")
             updates: list[int] = []
             askers = itertools.count(FIRST_ASKER)
-            while _pending(data) and time.monotonic() - started < chats / 10 + 60:
+            while ledger.pending() and time.monotonic() - started < chats / 10 + 60:
                 command = COMMANDS[len(updates) % len(COMMANDS)]
                 updates.append(api.inject_message(next(askers), command))
                 await asyncio.sleep(1 / COMMANDS_PER_SECOND)
-            await wait_until(lambda: not _pending(data), timeout=chats / 20 + 120, interval=0.5)
+            await wait_until(lambda: not ledger.pending(), timeout=chats / 20 + 120, interval=0.5)
             await asyncio.sleep(2.0)
             latencies = [api.reply_latency(u) for u in updates]
             times = sorted(briefing())
@@ -132,7 +134,7 @@ async def measure(chats: int) -> dict[str, object]:
         "busiest_requests": busiest_requests,
         "refused": refused,
         "per_chat": per_chat,
-        "ledger": _ledger(data),
+        "ledger": ledger.counts(),
     }
 
 
