@@ -5,7 +5,9 @@ span of a filtered timeline after it (``t:1a2b3c4d:2:1900-2100``), ``Q:<page>:<w
 page of quotes found across the archive, or ``d:<article id>`` for one article's digest.  Tokens
 are short hashes, so data stays small and a button pointing at a summit that no longer exists is
 recognised as stale.  Words too long for the 64 bytes are kept by the bot under a short key
-(``Q:<page>#<key>``) for as long as it runs; after a restart such a button says it expired.
+(``Q:<page>#<key>``), in memory and in the bot's database (``filter:<key>`` in its state), so
+the button works after a restart and on any replica; one whose key is found nowhere says it
+expired.
 The Subscribe button's data is :data:`SUBSCRIBE_DATA`.  Every callback data is packed and
 parsed in this module, nowhere else.
 """
@@ -47,10 +49,11 @@ class SectionRequest:
 @dataclass(frozen=True, slots=True)
 class QuotesSearchRequest:
     """A page of the quotes found across the archive by ``words`` (``None``: a stored filter
-    the bot no longer knows, e.g. after a restart)."""
+    this process does not know; ``key`` says which, to look up in the database)."""
 
     words: str | None
     page: int
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,24 +66,39 @@ class DigestRequest:
 class FilterMemo:
     """Search words too long for a button's 64 bytes, under a short key derived from them.
 
-    Bounded (the oldest are forgotten first) and in memory only: a forgotten key makes the
-    button answer that it expired, never show another filter's results.
+    Bounded (the oldest are forgotten first) in memory; keys made since the last
+    :meth:`take_unsaved` are handed to the caller to keep in the bot's database too, so that a
+    replica that did not draw the button can still answer it (behind a load balancer the press
+    reaches any replica).  A key found nowhere makes the button answer that it expired, never
+    show another filter's results.
     """
 
     def __init__(self, size: int = 4096) -> None:
         self._size = size
         self._words: OrderedDict[str, str] = OrderedDict()
+        self._unsaved: dict[str, str] = {}
 
     def key_for(self, words: str) -> str:
         key = hashlib.sha256(words.encode("utf-8")).hexdigest()[:12]
+        if key not in self._words:
+            self._unsaved[key] = words
+        self.remember(key, words)
+        return key
+
+    def remember(self, key: str, words: str) -> None:
+        """Keep ``words`` under ``key`` (read back from the database by another replica)."""
         self._words[key] = words
         self._words.move_to_end(key)
         while len(self._words) > self._size:
             self._words.popitem(last=False)
-        return key
 
     def words(self, key: str) -> str | None:
         return self._words.get(key)
+
+    def take_unsaved(self) -> dict[str, str]:
+        """The keys made since the last call, with their words (to store; then forgotten)."""
+        unsaved, self._unsaved = self._unsaved, {}
+        return unsaved
 
 
 #: The bot's one memo of long filters (shared by every chat; only the words are kept).
@@ -114,7 +132,7 @@ def parse_callback(
         page, words, key = match.groups()
         if words is not None:
             return QuotesSearchRequest(words, int(page)) if words.strip() else None
-        return QuotesSearchRequest(FILTERS.words(key), int(page))
+        return QuotesSearchRequest(FILTERS.words(key), int(page), key)
     if match := _DIGEST_DATA.fullmatch(data):
         return DigestRequest(match.group(1))
     return None

@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.commands import send_section
+from bot.handlers.filters import save_filters, stored_filter
 from bot.handlers.replies import reply
 from bot.keyboards import (
     DigestRequest,
@@ -55,6 +56,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             span=request.span,
         )
     elif isinstance(request, QuotesSearchRequest):
+        if request.words is None and request.key is not None:
+            request = await stored_filter(context, request)
         if request.words is None:
             await query.answer(STALE)
             return
@@ -64,7 +67,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
         await query.answer()
         view = quotes_view(library, request.words, request.page)
-        await edit_or_reply(update, render("quotes", view=view), quotes_keyboard(view))
+        keyboard = quotes_keyboard(view)
+        await save_filters(context)
+        await edit_or_reply(update, render("quotes", view=view), keyboard)
     elif isinstance(request, DigestRequest):
         card = library.article_by_id(request.article_id)
         digest = library.digest(card.file) if card is not None else None

@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 from bot import views
 from bot.delivery.subscriptions import time_zone
 from bot.handlers.access import is_admin, require_admin
+from bot.handlers.filters import save_filters
 from bot.handlers.replies import reply
 from bot.keyboards import quotes_search_keyboard, section_keyboard, sources_keyboard
 from bot.render import render, strip_html
@@ -111,7 +112,9 @@ async def quotes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _require_library(context)
     library = services(context).library
     view = views.quotes_view(library, _args(context))
-    await reply(update, render("quotes", view=view), quotes_keyboard(view))
+    keyboard = quotes_keyboard(view)
+    await save_filters(context)  # before the button can be pressed, on any replica
+    await reply(update, render("quotes", view=view), keyboard)
 
 
 def quotes_keyboard(view: views.QuotesView) -> InlineKeyboardMarkup | None:
