@@ -25,8 +25,11 @@ MARKER_SUFFIX = ".marker"
 
 
 def _database_path(url: str) -> Path | None:
+    """The SQLite file (a PostgreSQL server keeps its own data: nothing to guard here)."""
     parsed = parse_database_url(url)
-    return None if parsed.in_memory else Path(parsed.database)
+    if parsed.dialect != "sqlite" or parsed.in_memory:
+        return None
+    return Path(parsed.database)
 
 
 def _marker(path: Path) -> Path:
