@@ -1,0 +1,100 @@
+"""Search over the PostgreSQL store: ``tsvector`` columns under GIN indexes, asked the way the
+SQLite store asks its FTS5 indexes (same words, same prefixes, same window of recent matches).
+
+Ranking: FTS5 ranks by BM25; PostgreSQL's ``ts_rank`` has no corpus statistics (no IDF), but
+every hit of a search holds every word, so what orders them is how often the words occur and
+how long the passage is.  ``ts_rank`` with normalization 1 (the frequency divided by
+1 + log of the length) came closest to BM25's top five on the corpus (bench/search_engines.py;
+the figure is in bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+from briefings.models import MergedQuote
+from briefings.store.passages import SEARCH_WINDOW, query_terms
+from briefings.store.schema import _QUOTE_SHIFT
+from briefings.store.search import QuoteHit, SearchHit
+
+#: ``ts_rank``'s normalization flags (see the module docstring).
+RANK_NORMALIZATION = 1
+
+
+def fold(text: str) -> str:
+    """``text`` without diacritics and NUL characters, as FTS5's ``remove_diacritics 2`` reads
+    it (PostgreSQL's text cannot hold NUL; it never carries meaning in an article)."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("\x00", " "))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def ts_query(words: str, *, prefixes: bool = True, drop_stop_words: bool = True) -> str:
+    """Free text as a safe ``to_tsquery`` argument: every word must match, prefixes as in
+    :func:`~briefings.store.passages.query_terms`."""
+    return " & ".join(
+        f"'{fold(t).lower()}'" + (":*" if prefix else "")
+        for t, prefix in query_terms(words, prefixes=prefixes, drop_stop_words=drop_stop_words)
+    )
+
+
+class _PostgresSearch:
+    """The search methods of ``PostgresDigestStore`` (which provides ``_rows`` and ``_row``)."""
+
+    def _rows(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _row(self, sql: str, params: Any = ()) -> tuple[Any, ...] | None:
+        raise NotImplementedError
+
+    def search(self, words: str, limit: int = 10) -> list[SearchHit]:
+        """Sentences and quotes matching every word, best first among the most recent matches
+        (the :data:`SEARCH_WINDOW` newest, as on SQLite: ids are in publication order)."""
+        query = ts_query(words, prefixes=False)
+        if not query:
+            return []
+        rows = self._rows(
+            "WITH q AS (SELECT to_tsquery('english', ?) AS q), "
+            "recent AS MATERIALIZED (SELECT p.id, p.words FROM passages p, q "
+            "WHERE p.words @@ q.q ORDER BY p.id DESC LIMIT ?), "
+            "best AS (SELECT r.id, ts_rank(r.words, q.q, ?) AS score FROM recent r, q "
+            "ORDER BY score DESC, r.id DESC LIMIT ?) "
+            "SELECT p.file, p.kind, p.text, p.speaker FROM best "
+            "JOIN passages p ON p.id = best.id ORDER BY best.score DESC, best.id DESC",
+            (query, SEARCH_WINDOW, RANK_NORMALIZATION, limit),
+        )
+        return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def search_quotes(
+        self, words: str, offset: int = 0, limit: int = 8
+    ) -> tuple[int, list[QuoteHit]]:
+        """Merged quotes of every summit whose speaker or text has all the words: the number
+        of matches and one page, newest summit first, each summit's quotes in briefing order."""
+        query = ts_query(words, drop_stop_words=False)
+        if not query:
+            return 0, []
+        row = self._row(
+            "SELECT count(*) FROM summit_quotes WHERE words @@ to_tsquery('simple', ?)", (query,)
+        )
+        rows = self._rows(
+            "SELECT q.speaker, q.text, q.kind, q.files, s.key FROM summit_quotes AS q "
+            f"JOIN summits AS s ON s.id = q.id >> {_QUOTE_SHIFT} "
+            "WHERE q.words @@ to_tsquery('simple', ?) ORDER BY s.rank, q.id LIMIT ? OFFSET ?",
+            (query, limit, offset),
+        )
+        return int(row[0] if row else 0), [
+            QuoteHit(MergedQuote(r[1], r[0] or None, r[2], tuple(json.loads(r[3]))), r[4])
+            for r in rows
+        ]
+
+    def names_speaker(self, words: str) -> bool:
+        """Whether some stored quote's speaker has every one of ``words``."""
+        query = ts_query(words, drop_stop_words=False)
+        if not query:
+            return False
+        row = self._row(
+            "SELECT 1 FROM summit_quotes WHERE speaker_words @@ to_tsquery('simple', ?) LIMIT 1",
+            (query,),
+        )
+        return row is not None
