@@ -22,6 +22,7 @@ class StoreSettings(Protocol):
     def store_location(self, seeds_dir: Path | None = None) -> StoreLocation:
         """Where the store of ``seeds_dir`` lives."""
 
+
 __all__ = ["DigestStore", "SearchHit", "StoreLocation", "open_store", "open_store_at"]
 
 
