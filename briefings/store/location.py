@@ -28,6 +28,11 @@ def is_postgres_url(url: str | None) -> bool:
     return bool(sep) and scheme.lower() in _POSTGRES_SCHEMES
 
 
+class StoreUnavailableError(RuntimeError):
+    """The PostgreSQL server holding the digest store cannot be reached (said in one line,
+    without the password)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PostgresLocation:
     """A digest store in schema ``schema`` of the PostgreSQL database at ``url``."""

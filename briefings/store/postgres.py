@@ -28,7 +28,12 @@ from typing import Any
 import psycopg
 
 from briefings.store.digests import DigestStore
-from briefings.store.location import PostgresLocation, StoreLocation, redact_url
+from briefings.store.location import (
+    PostgresLocation,
+    StoreLocation,
+    StoreUnavailableError,
+    redact_url,
+)
 from briefings.store.postgres_search import _PostgresSearch, fold
 from briefings.store.schema import POSTGRES_MIGRATIONS
 
@@ -37,10 +42,6 @@ log = logging.getLogger(__name__)
 #: Seconds to wait for the server to answer a connection, and for a lock (another writer).
 CONNECT_TIMEOUT = 10
 LOCK_TIMEOUT = 120
-
-
-class StoreUnavailableError(RuntimeError):
-    """The PostgreSQL server holding the digest store cannot be reached (said in one line)."""
 
 
 @lru_cache(maxsize=256)
