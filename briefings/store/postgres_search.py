@@ -19,8 +19,9 @@ from briefings.store.passages import SEARCH_WINDOW, query_terms
 from briefings.store.schema import _QUOTE_SHIFT
 from briefings.store.search import QuoteHit, SearchHit
 
-#: ``ts_rank``'s normalization flags (see the module docstring).
-RANK_NORMALIZATION = 1
+#: How a passage of the window is scored (see the module docstring); ``r.words`` is the
+#: passage's vector, ``q.q`` the query.  bench/search_engines.py compares the alternatives.
+RANK_EXPRESSION = "ts_rank(r.words, q.q, 1)"
 
 
 def fold(text: str) -> str:
@@ -58,11 +59,11 @@ class _PostgresSearch:
             "WITH q AS (SELECT to_tsquery('english', ?) AS q), "
             "recent AS MATERIALIZED (SELECT p.id, p.words FROM passages p, q "
             "WHERE p.words @@ q.q ORDER BY p.id DESC LIMIT ?), "
-            "best AS (SELECT r.id, ts_rank(r.words, q.q, ?) AS score FROM recent r, q "
+            f"best AS (SELECT r.id, {RANK_EXPRESSION} AS score FROM recent r, q "
             "ORDER BY score DESC, r.id DESC LIMIT ?) "
             "SELECT p.file, p.kind, p.text, p.speaker FROM best "
             "JOIN passages p ON p.id = best.id ORDER BY best.score DESC, best.id DESC",
-            (query, SEARCH_WINDOW, RANK_NORMALIZATION, limit),
+            (query, SEARCH_WINDOW, limit),
         )
         return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
 
