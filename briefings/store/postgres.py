@@ -7,7 +7,8 @@ bot's tables.  What differs, and why:
 * Connection: one synchronous psycopg 3 connection in autocommit mode (the engine runs in
   worker threads and pool processes, never on the event loop); psycopg serializes the threads
   that share it, as SQLite's serialized mode does.  A connection the server dropped (restart,
-  failover) is replaced at the next statement outside a transaction.
+  failover) is replaced, and the statement run again, outside a transaction; inside one the
+  error goes up (the transaction is lost as a whole).
 * Writers: SQLite's ``BEGIN IMMEDIATE`` lets one writer in at a time; here every transaction
   takes the store's advisory lock, so two builders, or a builder and a replica merging stale
   summits, take turns the same way.  Migrations run under the same lock: processes starting
@@ -59,6 +60,7 @@ class PostgresDigestStore(_PostgresSearch, DigestStore):
     def __init__(self, location: PostgresLocation) -> None:  # the SQLite file is not opened
         self._location = location
         self._conn = _connect(location)
+        self._in_transaction = False
         self._open_schema()
 
     @property
@@ -85,8 +87,9 @@ class PostgresDigestStore(_PostgresSearch, DigestStore):
     def transaction(self) -> Iterator[None]:
         """Group writes so a crash never leaves half a build recorded; one writer at a time
         (the store's advisory lock, held until the transaction ends)."""
-        conn = self._connection()
-        conn.execute("BEGIN")
+        self._execute("BEGIN")  # a connection dropped while idle is replaced here
+        conn = self._conn
+        self._in_transaction = True
         try:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._location.lock_key,))
             yield
@@ -94,39 +97,43 @@ class PostgresDigestStore(_PostgresSearch, DigestStore):
             if not conn.broken and not conn.closed:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            self._in_transaction = False
         conn.execute("COMMIT")
 
     # --- statements --------------------------------------------------------------------------
 
-    def _connection(self) -> psycopg.Connection[Any]:
-        """The connection, opened anew when the server dropped it (outside a transaction)."""
-        if self._conn.closed or self._conn.broken:
-            log.warning("the connection to the digest store was lost; connecting again")
-            self._conn = _connect(self._location)
-        return self._conn
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        """Run one statement; outside a transaction, once more on a new connection when the
+        server dropped this one (a restart, a failover, an idle timeout).  Inside one, the
+        error goes up: the transaction is lost and must not be half redone."""
+        for attempt in (1, 2):
+            if self._conn.closed or self._conn.broken:
+                log.warning("the connection to the digest store was lost; connecting again")
+                self._conn = _connect(self._location)
+            try:
+                if params:
+                    return self._conn.execute(_psycopg_sql(sql), tuple(params))
+                return self._conn.execute(sql)
+            except psycopg.OperationalError:
+                if attempt == 2 or self._in_transaction or not self._conn.broken:
+                    raise
+        raise AssertionError("unreachable")
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
-        conn = self._connection()
-        if params:
-            conn.execute(_psycopg_sql(sql), tuple(params))
-        else:
-            conn.execute(sql)
+        self._execute(sql, params)
 
     def _run_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         values = [tuple(r) for r in rows]
         if values:
-            with self._connection().cursor() as cursor:
+            with self._conn.cursor() as cursor:
                 cursor.executemany(_psycopg_sql(sql), values)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        conn = self._connection()
-        cursor = conn.execute(_psycopg_sql(sql), tuple(params)) if params else conn.execute(sql)
-        return [tuple(row) for row in cursor.fetchall()]
+        return [tuple(row) for row in self._execute(sql, params).fetchall()]
 
     def _row(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        conn = self._connection()
-        cursor = conn.execute(_psycopg_sql(sql), tuple(params)) if params else conn.execute(sql)
-        row = cursor.fetchone()
+        row = self._execute(sql, params).fetchone()
         return tuple(row) if row is not None else None
 
     # --- schema ------------------------------------------------------------------------------

@@ -214,3 +214,31 @@ def test_open_store_follows_the_settings(postgres_url: str, tmp_path: Path) -> N
         reopened = store.reopen()
         reopened.close()
     assert not (tmp_path / "digests.sqlite3").exists()
+
+
+def _drop_store_connections(url: str) -> int:
+    """End the store's server connections, as a server restart or a failover does."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'summit-briefings-store' AND datname = current_database()"
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_dropped_connection_is_replaced_and_a_lost_transaction_left_undone(
+    postgres_url: str,
+) -> None:
+    with open_store_at(PostgresLocation(postgres_url)) as store:
+        with store.transaction():
+            store.put_digest(_digest("a.txt", "2031-03-01", "Talks opened in Vienna."), 1, 1)
+        hits = store.search("vienna")
+        assert hits
+        assert _drop_store_connections(postgres_url) == 1
+        assert store.search("vienna") == hits  # asked again on a new connection
+        with pytest.raises(psycopg.OperationalError), store.transaction():
+            store.put_digest(_digest("b.txt", "2031-03-02", "Talks closed in Vienna."), 1, 1)
+            _drop_store_connections(postgres_url)
+            store.put_digest(_digest("c.txt", "2031-03-03", "Talks resumed in Vienna."), 1, 1)
+        assert sorted(store.file_states()) == ["a.txt"]  # nothing of the lost transaction
+        assert store.search("vienna") == hits
