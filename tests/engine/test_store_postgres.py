@@ -4,6 +4,7 @@ libraries when a build lands (issue 16)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from quality_support import Export
 
 from briefings.__main__ import export_document
 from briefings.__main__ import main as cli_main
@@ -242,3 +244,21 @@ def test_a_dropped_connection_is_replaced_and_a_lost_transaction_left_undone(
             store.put_digest(_digest("c.txt", "2031-03-03", "Talks resumed in Vienna."), 1, 1)
         assert sorted(store.file_states()) == ["a.txt"]  # nothing of the lost transaction
         assert store.search("vienna") == hits
+
+
+def test_the_cli_export_of_the_corpus_on_postgresql_equals_sqlites(
+    corpus_export: Export, postgres_url: str, tmp_path: Path
+) -> None:
+    """The real CLI (a process pool digests, and merges the summits from the store's location
+    in a pool worker) with ``DATABASE_URL`` on PostgreSQL: the same export as on SQLite."""
+    out = subprocess.run(
+        [sys.executable, "-m", "briefings", "export", str(corpus_export.articles)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": postgres_url},
+        cwd=PROJECT,
+        timeout=900,
+    ).stdout
+    assert json.loads(out) == corpus_export.document
+    assert not list((tmp_path / "data").rglob("*.sqlite3"))  # everything went to PostgreSQL

@@ -135,6 +135,30 @@ def test_search_ranks_the_most_recent_matches_of_a_common_word(
     assert {h.file for h in library.search("fisheries", limit=20)} == {d.file for d in old}
 
 
+def test_the_window_of_recent_matches_can_span_years(store_location: StoreLocation) -> None:
+    """Fewer matches than the window in the latest weeks: the window reaches back to older
+    articles, but not past its size (PostgreSQL looks in growing spans of days)."""
+    half = SEARCH_WINDOW * 3 // 10  # digests, each a matching sentence and a matching quote
+    recent = [
+        _digest(f"r{i}.txt", "2025-05-05", "Trade talks went on for hours.", "Y|Baku|2025")
+        for i in range(half)
+    ]
+    older = [
+        _digest(f"o{i}.txt", "2023-12-01", "Trade talks began.", "Y|Baku|2023")
+        for i in range(half)
+    ]
+    oldest = [
+        _digest(f"x{i}.txt", "2011-01-01", "Trade trade trade.", "X|Oslo|2011")
+        for i in range(10)
+    ]
+    library = library_of([*oldest, *older, *recent], store_location)
+    hits = library.search("trade", limit=20)
+    # The shorter older passages rank first (BM25 and PostgreSQL's length normalization alike);
+    # the oldest, which repeat the word, are outside the window.
+    assert len(hits) == 20 and all(h.file.startswith("o") for h in hits)
+    assert {h.file for h in library.search("began", limit=5)} <= {d.file for d in older}
+
+
 def test_fts_query_drops_stop_words_and_limits_prefixes() -> None:
     assert fts_query("the summit") == '"summit"*'
     assert fts_query("of the") == '"of" "the"'  # only stop words: keep them, as whole words
