@@ -148,8 +148,7 @@ def test_the_window_of_recent_matches_can_span_years(store_location: StoreLocati
         for i in range(half)
     ]
     oldest = [
-        _digest(f"x{i}.txt", "2011-01-01", "Trade trade trade.", "X|Oslo|2011")
-        for i in range(10)
+        _digest(f"x{i}.txt", "2011-01-01", "Trade trade trade.", "X|Oslo|2011") for i in range(10)
     ]
     library = library_of([*oldest, *older, *recent], store_location)
     hits = library.search("trade", limit=20)
