@@ -16,17 +16,12 @@ from typing import Any
 
 from briefings.models import MergedQuote
 from briefings.store.passages import SEARCH_WINDOW, query_terms
-from briefings.store.schema import _DAY_SHIFT, _QUOTE_SHIFT
+from briefings.store.schema import _QUOTE_SHIFT
 from briefings.store.search import QuoteHit, SearchHit
 
 #: How a passage of the window is scored (see the module docstring); ``r.words`` is the
 #: passage's vector, ``q.q`` the query.  bench/search_engines.py compares the alternatives.
 RANK_EXPRESSION = "ts_rank_cd(r.words, q.q, 2)"
-
-
-#: The spans of days, back from the newest passage, in which /search looks for its window of
-#: recent matches before it looks at the whole archive.
-SPANS_DAYS = (64, 1024, 16384)
 
 
 def fold(text: str) -> str:
@@ -58,36 +53,26 @@ class _PostgresSearch:
         """Sentences and quotes matching every word, best first among the most recent matches
         (the :data:`SEARCH_WINDOW` newest, as on SQLite: ids are in publication order).
 
-        A GIN index yields matches in table order, not newest first, so taking the newest
-        thousand of a common word's hundreds of thousands of matches would read them all.
-        The window is looked for in growing spans of days instead (:data:`SPANS_DAYS`): the
-        first span holding a full window gives exactly the newest matches, after reading
-        only the matches inside it; a rare word reaches the whole archive in a few cheap
-        lookups.
+        A GIN index yields matches in table order, not newest first, so the newest thousand
+        of a common word are picked from all its matches (a bitmap of the index, then the
+        rows): 61 ms at worst for the archive benchmark's queries on 100,000 digests
+        (bench/RESULTS.md).  Looking in growing spans of days first was tried and was slower:
+        the planner filters the span after reading the rows, so each span read them again.
         """
         query = ts_query(words, prefixes=False)
         if not query:
             return []
-        newest = self._row("SELECT max(id) FROM passages")
-        if newest is None or newest[0] is None:
-            return []
-        today = int(newest[0]) >> _DAY_SHIFT
-        for days in (*SPANS_DAYS, None):
-            floor = 0 if days is None else max(0, today - days) << _DAY_SHIFT
-            rows = self._rows(
-                "WITH q AS (SELECT to_tsquery('english', ?) AS q), "
-                "recent AS MATERIALIZED (SELECT p.id, p.words FROM passages p, q "
-                "WHERE p.words @@ q.q AND p.id >= ? ORDER BY p.id DESC LIMIT ?), "
-                f"best AS (SELECT r.id, {RANK_EXPRESSION} AS score FROM recent r, q "
-                "ORDER BY score DESC, r.id DESC LIMIT ?) "
-                "SELECT p.file, p.kind, p.text, p.speaker, (SELECT count(*) FROM recent) "
-                "FROM best JOIN passages p ON p.id = best.id "
-                "ORDER BY best.score DESC, best.id DESC",
-                (query, floor, SEARCH_WINDOW, limit),
-            )
-            if floor == 0 or (rows and int(rows[0][4]) >= SEARCH_WINDOW):
-                return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
-        return []
+        rows = self._rows(
+            "WITH q AS (SELECT to_tsquery('english', ?) AS q), "
+            "recent AS MATERIALIZED (SELECT p.id, p.words FROM passages p, q "
+            "WHERE p.words @@ q.q ORDER BY p.id DESC LIMIT ?), "
+            f"best AS (SELECT r.id, {RANK_EXPRESSION} AS score FROM recent r, q "
+            "ORDER BY score DESC, r.id DESC LIMIT ?) "
+            "SELECT p.file, p.kind, p.text, p.speaker FROM best "
+            "JOIN passages p ON p.id = best.id ORDER BY best.score DESC, best.id DESC",
+            (query, SEARCH_WINDOW, limit),
+        )
+        return [SearchHit(r[0], r[1], r[2], r[3]) for r in rows]
 
     def search_quotes(
         self, words: str, offset: int = 0, limit: int = 8
