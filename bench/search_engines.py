@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     publish(
         "Search ranking: PostgreSQL vs SQLite FTS5",
-        "bench.search_engines",
+        "search_engines",
         args,
         body,
         duration=time.monotonic() - started,

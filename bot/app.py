@@ -38,7 +38,7 @@ from bot.pushes import render_daily, render_new_articles
 from bot.render import plural
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from briefings.library import Library
-from briefings.store_health import open_library
+from briefings.store_health import open_library, settable_aside
 
 log = logging.getLogger(__name__)
 
@@ -193,10 +193,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.job_queue.run_repeating(
             _heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat"
         )
-        application.job_queue.run_repeating(
-            _follow_store, interval=LIBRARY_CHECK_SECONDS, first=LIBRARY_CHECK_SECONDS,
-            name="follow-store",
-        )  # fmt: skip
+        if not settable_aside(digest_store.location):  # shared: PostgreSQL (SQLite unchanged)
+            application.job_queue.run_repeating(
+                _follow_store, interval=LIBRARY_CHECK_SECONDS, first=LIBRARY_CHECK_SECONDS,
+                name="follow-store",
+            )  # fmt: skip
     if not application.bot_data.get("with_scheduler", True):
         return
     from bot.data_guard import database_lost, mark_database, report_lost_database
@@ -262,8 +263,8 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _follow_store(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer from a build that another process landed (a replica or a builder sharing the
-    PostgreSQL store, or ``python -m briefings build`` beside the bot): the in-memory library
-    (cards, summit heads) is read again once the store's generation moves."""
+    PostgreSQL store): the in-memory library (cards, summit heads) is read again once the
+    store's generation moves.  Not on SQLite, where this process is the one that builds."""
     svc: Services | None = context.application.bot_data.get(SERVICES_KEY)
     if svc is None:
         return
