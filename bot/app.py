@@ -38,9 +38,12 @@ from bot.pushes import render_daily, render_new_articles
 from bot.render import plural
 from bot.services import SERVICES_KEY, FloodGuard, Services
 from briefings.library import Library
-from briefings.store_health import open_library
+from briefings.store_health import open_library, settable_aside
 
 log = logging.getLogger(__name__)
+
+#: How often the bot asks the digest store whether another process's build has landed.
+LIBRARY_CHECK_SECONDS = 5.0
 
 COMMANDS: Sequence[tuple[str, str]] = (
     ("summary", "Briefing summary of the latest summit"),
@@ -173,7 +176,9 @@ async def running(
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = application.bot_data["settings"]
     # A damaged store is set aside here (and rebuilt by the first build), never served.
-    digest_store, library, damage = await asyncio.to_thread(open_library, settings.store_file)
+    digest_store, library, damage = await asyncio.to_thread(
+        open_library, settings.store_location()
+    )
     _settle_heap()
     svc = Services(
         settings=settings,
@@ -188,6 +193,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.job_queue.run_repeating(
             _heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat"
         )
+        if not settable_aside(digest_store.location):  # shared: PostgreSQL (SQLite unchanged)
+            application.job_queue.run_repeating(
+                _follow_store, interval=LIBRARY_CHECK_SECONDS, first=LIBRARY_CHECK_SECONDS,
+                name="follow-store",
+            )  # fmt: skip
     if not application.bot_data.get("with_scheduler", True):
         return
     from bot.data_guard import database_lost, mark_database, report_lost_database
@@ -249,6 +259,24 @@ async def _heartbeat(context: ContextTypes.DEFAULT_TYPE) -> None:
         path.touch()
     except OSError as exc:
         log.warning("cannot write heartbeat %s: %s", path, exc)
+
+
+async def _follow_store(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer from a build that another process landed (a replica or a builder sharing the
+    PostgreSQL store): the in-memory library (cards, summit heads) is read again once the
+    store's generation moves.  Not on SQLite, where this process is the one that builds."""
+    svc: Services | None = context.application.bot_data.get(SERVICES_KEY)
+    if svc is None:
+        return
+    try:
+        if not await asyncio.to_thread(svc.library.changed_in_store):
+            return
+        fresh = await asyncio.to_thread(Library.load, svc.digest_store)
+    except Exception as exc:  # the store unreachable for now: the next check tries again
+        log.warning("cannot check the digest store for new builds: %s", exc)
+        return
+    if fresh.generation > svc.library.generation:  # not older than a build swapped in meanwhile
+        _swap_library(svc, fresh)
 
 
 def _swap_library(svc: Services, library: Library) -> None:

@@ -260,7 +260,7 @@ def _line_buffer() -> str:
 async def _demo(settings: Settings, console: Any) -> int:
     from bot.app import build_application, running
     from briefings.pipeline import build
-    from briefings.store import DigestStore
+    from briefings.store import open_store
     from fakeapi import FakeBotApi
     from sources.demo import serve_demo_feed
 
@@ -294,7 +294,7 @@ async def _demo(settings: Settings, console: Any) -> int:
         )
 
         def prepare() -> Any:
-            with DigestStore(demo_settings.store_file) as store:
+            with open_store(demo_settings) as store:
                 return build(demo_settings.seeds_dir, store)
 
         report = await _in_daemon_thread(prepare)

@@ -120,7 +120,7 @@ class Services:
         read was set aside as damaged (the old connection is left to in-flight reads).
         """
         if self.digest_store.replaced():
-            self.digest_store = DigestStore(self.digest_store.path)
+            self.digest_store = self.digest_store.reopen()
         self.library = library.with_store(self.digest_store)
 
     def is_admin_chat(self, chat_id: int | None, user_id: int | None) -> bool:

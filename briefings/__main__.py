@@ -13,7 +13,8 @@ from briefings.config import EngineSettings
 from briefings.library import Library
 from briefings.pipeline import BuildReport, build, plan_build, scan_seeds
 from briefings.render_text import render_digest
-from briefings.store.digests import DigestStore
+from briefings.store import DigestStore, open_store
+from briefings.store.location import StoreUnavailableError
 from briefings.store_health import check_store, damage_reason, recover
 from briefings.summits.claims import find_disagreements
 
@@ -29,6 +30,7 @@ HELP_EPILOG = """\
 environment variables:
   SEEDS_DIR               folder of article files, default ./seeds
   DATA_DIR                where digests are stored, default ./data
+  DATABASE_URL            postgresql://... keeps the digests in that database instead
   BRIEFINGS_SPACY_MODEL   spaCy model package for people, places and organisations
 
 examples:
@@ -52,7 +54,7 @@ def _build(seeds_dir: Path, store: DigestStore, show_progress: bool) -> BuildRep
 def cmd_build(settings: EngineSettings, args: argparse.Namespace) -> int:
     """Build the digests of new and changed seeds."""
     seeds_dir = args.seeds_dir or settings.seeds_dir
-    with DigestStore(settings.store_path(seeds_dir)) as store:
+    with open_store(settings, seeds_dir) as store:
         report = _build(seeds_dir, store, show_progress=not args.quiet)
     print(
         f"built {len(report.built)}, unchanged {report.unchanged}, removed {len(report.removed)}, "
@@ -70,7 +72,7 @@ def cmd_show(settings: EngineSettings, args: argparse.Namespace) -> int:
     candidate = Path(args.file)
     if candidate.exists() and candidate.resolve().is_relative_to(seeds_dir.resolve()):
         name = candidate.resolve().relative_to(seeds_dir.resolve()).as_posix()
-    with DigestStore(settings.store_path(seeds_dir)) as store:
+    with open_store(settings, seeds_dir) as store:
         _build(seeds_dir, store, show_progress=False)
         digest = store.digest(name)
         if digest is None:
@@ -170,7 +172,7 @@ def cmd_export(settings: EngineSettings, args: argparse.Namespace) -> int:
     if not seeds_dir.is_dir():
         print(f"not a folder: {seeds_dir}", file=sys.stderr)
         return 2
-    with DigestStore(settings.store_path(seeds_dir)) as store:
+    with open_store(settings, seeds_dir) as store:
         _build(seeds_dir, store, show_progress=False)
         document = export_document(Library.load(store))
     json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
@@ -224,20 +226,26 @@ def main(argv: list[str] | None = None) -> int:
     settings = EngineSettings()
     commands = {"build": cmd_build, "show": cmd_show, "export": cmd_export}
     seeds_dir = getattr(args, "seeds_dir", None)
-    store_path = settings.store_path(Path(seeds_dir) if seeds_dir else settings.seeds_dir)
+    location = settings.store_location(Path(seeds_dir) if seeds_dir else settings.seeds_dir)
+    if not isinstance(location, Path):  # PostgreSQL: no file to check or set aside
+        try:
+            return commands[args.command](settings, args)
+        except StoreUnavailableError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     # A damaged store (SQLite's check now, or a row that fails while the command reads it) is
     # set aside with one line saying so, and the command runs again on a store rebuilt from
     # the seeds.
-    reason = check_store(store_path)
+    reason = check_store(location)
     if reason is not None:
-        _set_aside_for_cli(store_path, reason)
+        _set_aside_for_cli(location, reason)
     try:
         return commands[args.command](settings, args)
     except Exception as exc:
         reason = damage_reason(exc)
         if reason is None:
             raise
-    _set_aside_for_cli(store_path, reason)
+    _set_aside_for_cli(location, reason)
     return commands[args.command](settings, args)
 
 

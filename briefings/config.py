@@ -7,16 +7,38 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from briefings.store.location import (
+    DEFAULT_SCHEMA,
+    PostgresLocation,
+    StoreLocation,
+    folder_schema,
+    is_postgres_url,
+)
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 class EngineSettings(BaseSettings):
-    """Settings shared by the engine's CLI and the bot (``SEEDS_DIR``, ``DATA_DIR``)."""
+    """Settings shared by the engine's CLI and the bot (``SEEDS_DIR``, ``DATA_DIR``,
+    ``DATABASE_URL``)."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     seeds_dir: Path = PROJECT_DIR / "seeds"
     data_dir: Path = PROJECT_DIR / "data"
+    #: A PostgreSQL URL moves the digest store into that database; anything else (a SQLite URL
+    #: of the bot's own database, or none) keeps it in ``DATA_DIR``.
+    database_url: str | None = None
+
+    def store_location(self, seeds_dir: Path | None = None) -> StoreLocation:
+        """Where the digest store of ``seeds_dir`` lives: a schema of the PostgreSQL database
+        named by ``DATABASE_URL``, else the SQLite file of :meth:`store_path`."""
+        if not is_postgres_url(self.database_url):
+            return self.store_path(seeds_dir)
+        assert self.database_url is not None
+        folder = (seeds_dir or self.seeds_dir).resolve()
+        schema = DEFAULT_SCHEMA if folder == self.seeds_dir.resolve() else folder_schema(folder)
+        return PostgresLocation(self.database_url, schema)
 
     def store_path(self, seeds_dir: Path | None = None) -> Path:
         """The digest store of ``seeds_dir`` (the configured seeds folder by default).

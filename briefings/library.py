@@ -62,8 +62,11 @@ class Library:
         summits: Sequence[SummitHead],
         errors: Sequence[BuildError] = (),
         updated_at: float | None = None,
+        generation: int = 0,
     ) -> None:
         self.store = store
+        #: The store's generation this library was read at (see :meth:`changed_in_store`).
+        self.generation = generation
         self.articles: tuple[ArticleCard, ...] = tuple(articles)
         self.summits: tuple[SummitHead, ...] = tuple(summits)
         self.errors: tuple[BuildError, ...] = tuple(errors)
@@ -86,13 +89,25 @@ class Library:
         """
         if store.summits_stale():
             refresh_summits(store)
+        # Read before the rows: a build landing meanwhile leaves the library one generation
+        # behind, so the next check loads again, instead of taking its rows for current.
+        generation = store.summits_generation()
         return cls(
             store,
             articles=store.cards(),
             summits=store.summit_heads(),
             errors=store.errors(),
             updated_at=store.last_built_at(),
+            generation=generation,
         )
+
+    def changed_in_store(self) -> bool:
+        """Whether a build has landed in the store since this library was read, in this
+        process or another (a replica, a builder on another machine): one small read of the
+        store's generation, cheap enough to ask every few seconds.  A build whose summits are
+        not merged yet has not landed."""
+        landed = self.store.landed_generation()
+        return landed is not None and landed != self.generation
 
     def with_store(self, store: DigestStore) -> Library:
         """The same library reading through another connection to the same store file.
@@ -102,7 +117,9 @@ class Library:
         """
         if store is self.store:
             return self
-        return Library(store, self.articles, self.summits, self.errors, self.updated_at)
+        return Library(
+            store, self.articles, self.summits, self.errors, self.updated_at, self.generation
+        )
 
     def __repr__(self) -> str:
         return f"<Library {len(self.articles)} articles, {len(self.summits)} summits>"

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from briefings.models import DIGEST_FORMAT_VERSION, BuildError, Digest
+from briefings.store import StoreLocation, open_store_at
 from briefings.store.digests import DigestStore, FileState
 from briefings.store.summit_index import RefreshReport, refresh_summits
 
@@ -372,7 +373,7 @@ def build(
             if executor is None or pool_broken(executor):
                 refresh_summits(store)
             else:
-                executor.submit(refresh_stored_summits, store.path).result()
+                executor.submit(refresh_stored_summits, store.location).result()
     finally:
         if own_pool is not None:
             own_pool.shutdown()
@@ -381,9 +382,9 @@ def build(
     return report
 
 
-def refresh_stored_summits(path: Path) -> RefreshReport:
-    """:func:`refresh_summits` on the store at ``path`` (for a pool worker)."""
-    with DigestStore(path) as store:
+def refresh_stored_summits(location: StoreLocation) -> RefreshReport:
+    """:func:`refresh_summits` on the store at ``location`` (for a pool worker)."""
+    with open_store_at(location) as store:
         return refresh_summits(store)
 
 

@@ -10,6 +10,10 @@ a missing permission.
 Damage shows in two ways: SQLite's own check at start-up (:func:`check_store`, page level), and
 a failing row when it is read (:func:`damage_reason` of the exception), since a flipped byte
 inside a stored text passes SQLite's integrity check and is only found when that row is decoded.
+
+All of this is about the SQLite file.  A store on PostgreSQL has no file to check or move: the
+server keeps its own integrity, so :func:`open_library` opens it as it is, and callers set a
+store aside only when its location is a path (:func:`settable_aside`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefings.library import Library
+from briefings.store import StoreLocation, open_store_at
 from briefings.store.digests import DigestStore
 
 log = logging.getLogger(__name__)
@@ -177,12 +182,23 @@ def recover(path: Path, reason: str) -> StoreDamage:
     return StoreDamage(reason, path, moved, time.time())
 
 
-def open_library(path: Path) -> tuple[DigestStore, Library, StoreDamage | None]:
-    """Open the store at ``path`` and load its library, setting a damaged store aside first.
+def settable_aside(location: StoreLocation) -> bool:
+    """Whether damage to the store at ``location`` can be recovered from here (a SQLite file)."""
+    return isinstance(location, Path)
+
+
+def open_library(
+    location: StoreLocation,
+) -> tuple[DigestStore, Library, StoreDamage | None]:
+    """Open the store at ``location`` and load its library, setting a damaged store aside first.
 
     Damage is looked for twice: SQLite's check before opening, and any failing row while the
     library loads.  After a set-aside the store is empty and the library too, until a build.
+    A store on PostgreSQL is opened and loaded as it is (nothing to check or set aside).
     """
+    if not isinstance(location, Path):
+        return (*_open(location), None)
+    path = location
     damage: StoreDamage | None = None
     reason = check_store(path)
     if reason is not None:
@@ -197,8 +213,8 @@ def open_library(path: Path) -> tuple[DigestStore, Library, StoreDamage | None]:
     return (*_open(path), damage)
 
 
-def _open(path: Path) -> tuple[DigestStore, Library]:
-    store = DigestStore(path)
+def _open(location: StoreLocation) -> tuple[DigestStore, Library]:
+    store = open_store_at(location)
     try:
         return store, Library.load(store)
     except BaseException:

@@ -28,6 +28,7 @@ from bot.config import Settings
 from briefings.library import Library
 from briefings.models import BuildError, Digest
 from briefings.pipeline import build
+from briefings.store import StoreLocation, open_store_at
 from briefings.store.digests import DigestStore
 from fakeapi import FakeBotApi, SentRecord
 from fakeapi._html import parse_html, trim_text
@@ -130,10 +131,11 @@ def check_everything_displayed(api: FakeBotApi, allow: Iterable[str] = ()) -> in
 
 
 def library_of(
-    digests: Iterable[Digest], path: Path, errors: Iterable[BuildError] = ()
+    digests: Iterable[Digest], path: StoreLocation, errors: Iterable[BuildError] = ()
 ) -> Library:
-    """A library of the given digests, stored at ``path`` and loaded as the bot loads one."""
-    store = DigestStore(path)
+    """A library of the given digests, stored at ``path`` (a SQLite file or a PostgreSQL
+    location) and loaded as the bot loads one."""
+    store = open_store_at(path)
     with store.transaction():
         for digest in digests:
             store.put_digest(digest, size=1, mtime_ns=1)

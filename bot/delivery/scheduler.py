@@ -46,8 +46,8 @@ from briefings import pipeline
 from briefings.library import Library
 from briefings.models import Digest
 from briefings.pipeline import BuildReport, SeedFile, scan_seeds, seeds_fingerprint
-from briefings.store import DigestStore
-from briefings.store_health import StoreDamage, damage_reason, recover
+from briefings.store import DigestStore, open_store
+from briefings.store_health import StoreDamage, damage_reason, recover, settable_aside
 
 log = logging.getLogger(__name__)
 
@@ -328,7 +328,7 @@ class BriefingScheduler:
         if self._reader is not None and self._reader.replaced():
             self._reader = None  # the store was set aside; in-flight reads keep the old one
         if self._reader is None:
-            self._reader = DigestStore(self._settings.store_file)
+            self._reader = open_store(self._settings)
         return self._reader
 
     # --- new articles ------------------------------------------------------------------------
@@ -445,6 +445,8 @@ class BriefingScheduler:
         async with self._build_lock:
             if self._stopped or seen_through.replaced():
                 return
+            if not settable_aside(seen_through.location):
+                return  # PostgreSQL: no file to set aside; the error was logged
             damage = await asyncio.to_thread(recover, self._settings.store_file, reason)
             self.store_damage = damage
             try:
@@ -496,14 +498,14 @@ class BriefingScheduler:
             return self._build_once(pool)
         except Exception as exc:
             reason = damage_reason(exc)
-            if reason is None:
+            if reason is None or not settable_aside(self._settings.store_location()):
                 raise
         self.store_damage = recover(self._settings.store_file, reason)
         return self._build_once(pool)
 
     def _build_once(self, pool: Executor) -> tuple[BuildReport, Library]:
         """The build and the library load, in a worker thread (they block for seconds)."""
-        with DigestStore(self._settings.store_file) as store:
+        with open_store(self._settings) as store:
             report = pipeline.build(
                 self._settings.seeds_dir,
                 store,

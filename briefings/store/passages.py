@@ -1,6 +1,6 @@
 """What the search indexes hold and how they are asked: a digest's passages, an article's day
-number (the high bits of a passage rowid), its card row, and free text turned into a safe FTS5
-query.
+number (the high bits of a passage rowid), its card row, and free text turned into the words of
+a safe query (an FTS5 query here; PostgreSQL's in ``postgres_search.py``).
 
 Split from :mod:`briefings.store.digests`, which writes and reads these rows.
 """
@@ -21,24 +21,34 @@ SEARCH_WINDOW = 1000
 _TERM = re.compile(r"([^\W_]+)(\*?)")
 
 
-def fts_query(words: str, *, prefixes: bool = True, drop_stop_words: bool = True) -> str:
-    """Turn free text into a safe FTS5 query: every word a quoted term that must match.
+def query_terms(
+    words: str, *, prefixes: bool = True, drop_stop_words: bool = True
+) -> list[tuple[str, bool]]:
+    """The words of a search, each with whether it matches as a prefix (both engines' rule).
 
     With ``prefixes``, words of three letters or more match as prefixes ("negotiat" finds
     "negotiations"); otherwise only a word typed with a trailing ``*`` does.  Short words and
     stop words are always whole words, since "a*" or "the*" would expand to a large part of the
     vocabulary.  Stop words are dropped when other words remain: they match nearly every
-    passage and only slow the search down.
+    passage and only slow the search down.  Only letters and digits survive, so a term is safe
+    inside either engine's quotes.
     """
     terms = _TERM.findall(words)[:12]
     if drop_stop_words:
         kept = [(t, star) for t, star in terms if t.lower() not in _STOP_WORDS]
         terms = kept or terms
-    return " ".join(
-        f'"{t}"*'
-        if (prefixes or star) and len(t) >= 3 and t.lower() not in _STOP_WORDS
-        else f'"{t}"'
+    return [
+        (t, bool((prefixes or star) and len(t) >= 3 and t.lower() not in _STOP_WORDS))
         for t, star in terms
+    ]
+
+
+def fts_query(words: str, *, prefixes: bool = True, drop_stop_words: bool = True) -> str:
+    """Turn free text into a safe FTS5 query: every word a quoted term that must match
+    (see :func:`query_terms`)."""
+    return " ".join(
+        f'"{t}"*' if prefix else f'"{t}"'
+        for t, prefix in query_terms(words, prefixes=prefixes, drop_stop_words=drop_stop_words)
     )
 
 

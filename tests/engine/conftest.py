@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from quality_support import Export, export_folder
 
+from briefings.store.location import PostgresLocation, StoreLocation
+
 
 @pytest.fixture(scope="session")
 def corpus_export(
@@ -21,3 +23,12 @@ def corpus_export(
     for path in [*(corpus_dir / "articles").glob("*.txt"), *seeds_dir.glob("*.txt")]:
         shutil.copy(path, articles / path.name)
     return export_folder(articles, work)
+
+
+@pytest.fixture
+def store_location(database_url: str, tmp_path: Path) -> StoreLocation:
+    """A new, empty digest store on each engine (``database_url`` in ``tests/conftest.py``):
+    a SQLite file, or the store's schema in a new PostgreSQL database."""
+    if database_url.startswith("sqlite"):
+        return tmp_path / "store" / "digests.sqlite3"
+    return PostgresLocation(database_url)

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from briefings.models import ArticleMeta, Digest, Entities
+from briefings.store import StoreLocation, open_store_at
 from briefings.store.digests import DigestStore
 from briefings.summits.claims import Claim, extract_claims, find_disagreements
 
@@ -133,12 +134,11 @@ def _stored(file: str, text: str) -> Digest:
     )
 
 
-def test_the_store_keeps_claims_replaces_them_and_migrates_an_older_store(tmp_path: Path) -> None:
-    path = tmp_path / "d.sqlite3"
-    with DigestStore(path) as store, store.transaction():
+def test_the_store_keeps_claims_and_replaces_them(store_location: StoreLocation) -> None:
+    with open_store_at(store_location) as store, store.transaction():
         store.put_digest(_stored("a.txt", "Tartu was named the cultural capital for 2029."), 1, 1)
         store.put_digest(_stored("b.txt", "Tartu was named the cultural capital for 2030."), 1, 1)
-    with DigestStore(path) as store:
+    with open_store_at(store_location) as store:
         assert {(c.file, c.value) for c in store.claims(disputable=True)} == {
             ("a.txt", "2029"),
             ("b.txt", "2030"),
@@ -151,6 +151,12 @@ def test_the_store_keeps_claims_replaces_them_and_migrates_an_older_store(tmp_pa
         with store.transaction():
             store.remove(["a.txt"])
         assert [c.file for c in store.claims()] == ["b.txt"]
+
+
+def test_a_sqlite_store_without_claims_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "d.sqlite3"
+    with DigestStore(path) as store, store.transaction():
+        store.put_digest(_stored("b.txt", "Tartu was named the cultural capital for 2029."), 1, 1)
     # A version-3 store had no claims table: opening it derives the claims from its digests.
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE claims")

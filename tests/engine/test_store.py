@@ -1,11 +1,11 @@
-"""The digest store: round trips, search, errors and removal."""
+"""The digest store: round trips, search, errors and removal (on both engines)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from briefings.models import ArticleMeta, BuildError, Digest, Entities, Quote, TimelineEvent
-from briefings.store.digests import DigestStore
+from briefings.store import StoreLocation, open_store_at
 
 
 def make_digest(
@@ -26,9 +26,9 @@ def make_digest(
     )
 
 
-def test_digest_round_trips_through_the_store(tmp_path: Path) -> None:
+def test_digest_round_trips_through_the_store(store_location: StoreLocation) -> None:
     digest = make_digest()
-    with DigestStore(tmp_path / "s.sqlite3") as store:
+    with open_store_at(store_location) as store:
         store.put_digest(digest, size=10, mtime_ns=5)
         assert store.digests() == [digest]
         assert store.digest("a.txt") == digest
@@ -36,8 +36,8 @@ def test_digest_round_trips_through_the_store(tmp_path: Path) -> None:
         assert (state.size, state.mtime_ns, state.failed) == (10, 5, False)
 
 
-def test_search_finds_sentences_and_quotes_by_prefix(tmp_path: Path) -> None:
-    with DigestStore(tmp_path / "s.sqlite3") as store:
+def test_search_finds_sentences_and_quotes_by_prefix(store_location: StoreLocation) -> None:
+    with open_store_at(store_location) as store:
         store.put_digest(make_digest(), size=1, mtime_ns=1)
         kinds = {hit.kind for hit in store.search("unite")}
         assert kinds == {"quote"}
@@ -47,16 +47,16 @@ def test_search_finds_sentences_and_quotes_by_prefix(tmp_path: Path) -> None:
         assert store.search('"; DROP TABLE files; --') == []  # hostile input is just words
 
 
-def test_replacing_a_digest_replaces_its_search_passages(tmp_path: Path) -> None:
-    with DigestStore(tmp_path / "s.sqlite3") as store:
+def test_replacing_a_digest_replaces_its_search_passages(store_location: StoreLocation) -> None:
+    with open_store_at(store_location) as store:
         store.put_digest(make_digest(), size=1, mtime_ns=1)
         store.put_digest(make_digest(text="Ministers gathered in Baku."), size=2, mtime_ns=2)
         assert store.search("dushanbe") == []
         assert store.search("baku")
 
 
-def test_errors_are_recorded_and_removal_forgets_everything(tmp_path: Path) -> None:
-    with DigestStore(tmp_path / "s.sqlite3") as store:
+def test_errors_are_recorded_and_removal_forgets_everything(store_location: StoreLocation) -> None:
+    with open_store_at(store_location) as store:
         store.put_digest(make_digest(), size=1, mtime_ns=1)
         store.put_error(
             BuildError("bad.txt", "file is empty"), size=0, mtime_ns=1, content_hash=""

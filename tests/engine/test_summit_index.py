@@ -15,6 +15,7 @@ from bench import corpus
 from briefings.library import CACHED_SUMMITS, Library
 from briefings.models import ArticleMeta, Digest, Entities, Quote
 from briefings.pipeline import build
+from briefings.store import StoreLocation
 from briefings.store.digests import DigestStore
 from briefings.store.passages import SEARCH_WINDOW, fts_query
 from briefings.store.schema import STORE_VERSION
@@ -58,13 +59,13 @@ def test_incremental_refresh_equals_a_merge_from_scratch(
         assert refresh_summits(store).merged == 0  # nothing changed since
 
 
-def test_only_changed_summits_are_merged_again(tmp_path: Path) -> None:
+def test_only_changed_summits_are_merged_again(store_location: StoreLocation) -> None:
     nato = [
         _digest(f"n{i}.txt", "2024-07-10", f"NATO text {i}", "NATO|Washington|2024")
         for i in range(3)
     ]
     cis = [_digest("c.txt", "2025-10-10", "CIS text", "CIS|Dushanbe|2025")]
-    library = library_of([*nato, *cis], tmp_path / "d.sqlite3")
+    library = library_of([*nato, *cis], store_location)
     store = library.store
     assert [h.name for h in library.summits] == [
         "CIS summit, Dushanbe, 2025",
@@ -80,12 +81,12 @@ def test_only_changed_summits_are_merged_again(tmp_path: Path) -> None:
     assert [h.name for h in Library.load(store).summits] == ["NATO summit, Washington, 2024"]
 
 
-def test_library_keeps_cards_and_reads_briefings_on_demand(tmp_path: Path) -> None:
+def test_library_keeps_cards_and_reads_briefings_on_demand(store_location: StoreLocation) -> None:
     digests = [
         _digest(f"a{i}.txt", f"2020-01-{i + 1:02d}", f"Summit text {i}", f"G{i}|Rome|2020")
         for i in range(CACHED_SUMMITS + 5)
     ]
-    library = library_of(digests, tmp_path / "d.sqlite3")
+    library = library_of(digests, store_location)
     assert len(library.summits) == len(digests)
     assert library.article("a3.txt") is not None and library.article("a3.txt").meta.title
     assert library.digest("a3.txt") == digests[3]
@@ -98,13 +99,13 @@ def test_library_keeps_cards_and_reads_briefings_on_demand(tmp_path: Path) -> No
     assert [c.file for c in newest[:2]] == [f"a{len(digests) - 1}.txt", f"a{len(digests) - 2}.txt"]
 
 
-def test_archive_wide_quotes_and_speaker_lookup(tmp_path: Path) -> None:
+def test_archive_wide_quotes_and_speaker_lookup(store_location: StoreLocation) -> None:
     library = library_of(
         [
             _digest("a.txt", "2024-01-01", "alpha", "NATO|Riga|2024", speaker="Vladimir Putin"),
             _digest("b.txt", "2025-01-01", "beta", "CIS|Minsk|2025", speaker="Ilham Aliyev"),
         ],
-        tmp_path / "d.sqlite3",
+        store_location,
     )
     total, hits = library.search_quotes("put")
     assert total == 1 and hits[0].quote.speaker == "Vladimir Putin"
@@ -114,7 +115,9 @@ def test_archive_wide_quotes_and_speaker_lookup(tmp_path: Path) -> None:
     assert library.search_quotes('"; DROP TABLE summits; --') == (0, [])
 
 
-def test_search_ranks_the_most_recent_matches_of_a_common_word(tmp_path: Path) -> None:
+def test_search_ranks_the_most_recent_matches_of_a_common_word(
+    store_location: StoreLocation,
+) -> None:
     old = [
         _digest(f"old{i}.txt", "2001-01-01", "Fisheries trade trade trade.", "X|Oslo|2001")
         for i in range(10)
@@ -123,13 +126,36 @@ def test_search_ranks_the_most_recent_matches_of_a_common_word(tmp_path: Path) -
         _digest(f"new{i}.txt", "2025-05-05", "Leaders discussed trade and energy.", "Y|Baku|2025")
         for i in range(SEARCH_WINDOW)
     ]
-    library = library_of([*new, *old], tmp_path / "d.sqlite3")
+    library = library_of([*new, *old], store_location)
     # The old passages repeat the word and would win on BM25 alone, but a common word is
     # ranked among its most recent matches (by publication date, not by insertion order).
     hits = library.search("trade", limit=5)
     assert len(hits) == 5 and all(h.file.startswith("new") for h in hits)
     # A rarer word is ranked across the whole archive, old articles included.
     assert {h.file for h in library.search("fisheries", limit=20)} == {d.file for d in old}
+
+
+def test_the_window_of_recent_matches_can_span_years(store_location: StoreLocation) -> None:
+    """Fewer matches than the window in the latest weeks: the window reaches back to older
+    articles, but not past its size (PostgreSQL looks in growing spans of days)."""
+    half = SEARCH_WINDOW * 3 // 10  # digests, each a matching sentence and a matching quote
+    recent = [
+        _digest(f"r{i}.txt", "2025-05-05", "Trade talks went on for hours.", "Y|Baku|2025")
+        for i in range(half)
+    ]
+    older = [
+        _digest(f"o{i}.txt", "2023-12-01", "Trade talks began.", "Y|Baku|2023")
+        for i in range(half)
+    ]
+    oldest = [
+        _digest(f"x{i}.txt", "2011-01-01", "Trade trade trade.", "X|Oslo|2011") for i in range(10)
+    ]
+    library = library_of([*oldest, *older, *recent], store_location)
+    hits = library.search("trade", limit=20)
+    # The shorter older passages rank first (BM25 and PostgreSQL's length normalization alike);
+    # the oldest, which repeat the word, are outside the window.
+    assert len(hits) == 20 and all(h.file.startswith("o") for h in hits)
+    assert {h.file for h in library.search("began", limit=5)} <= {d.file for d in older}
 
 
 def test_fts_query_drops_stop_words_and_limits_prefixes() -> None:
@@ -142,9 +168,9 @@ def test_fts_query_drops_stop_words_and_limits_prefixes() -> None:
     assert fts_query("negotiat* talks", prefixes=False) == '"negotiat"* "talks"'
 
 
-def test_search_matches_stems_and_explicit_prefixes(tmp_path: Path) -> None:
+def test_search_matches_stems_and_explicit_prefixes(store_location: StoreLocation) -> None:
     digest = _digest("a.txt", "2024-01-01", "The negotiations on summits resumed.", "X|Oslo|2024")
-    library = library_of([digest], tmp_path / "d.sqlite3")
+    library = library_of([digest], store_location)
     assert {h.file for h in library.search("summit negotiation")} == {"a.txt"}
     assert {h.file for h in library.search("negot*")} == {"a.txt"}
     assert library.search("negotiat") == []  # not a word, and no * asked for a prefix
