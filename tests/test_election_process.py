@@ -290,3 +290,59 @@ async def test_a_sender_frozen_past_its_lease_sends_nothing_when_it_wakes(
         f"over, the woken one sent nothing more; {len(duplicated)} duplicate(s), busiest "
         f"second {busiest}"
     )
+
+
+def astana_per_chat(api: FakeBotApi, chats: list[int]) -> Counter[int]:
+    """Messages about the new seed each chat received."""
+    wanted = set(chats)
+    return Counter(
+        r.chat_id for r in api.sent if r.chat_id in wanted and "Astana" in (r.text or "")
+    )
+
+
+async def test_a_new_seed_reaches_every_subscriber_once_from_three_replicas(
+    workdir: Path, api: FakeBotApi, postgres_url: str
+) -> None:
+    """Every replica watches the seeds and builds; each creates the briefing under the same
+    key (a no-op after the first), and the one sender delivers it."""
+    chats = list(range(93_001, 93_401))
+    store = await SubscriptionStore.open(postgres_url)
+    try:
+        for chat in chats:
+            await store.subscribe_new(chat)
+    finally:
+        await store.close()
+    procs = [replica(workdir, api, postgres_url, f"seed-{i}") for i in range(3)]
+    try:
+        await api.wait_for_requests("setWebhook", count=3, timeout=60)
+        deadline = time.monotonic() + 60
+        while not all("build: " in proc.stderr() for proc in procs):  # each built once
+            assert time.monotonic() < deadline, [p.stderr()[-2000:] for p in procs]
+            await asyncio.sleep(0.2)
+        lead = (workdir / "seeds").glob("*.txt").__next__().read_text(encoding="utf-8")
+        (workdir / "seeds" / "050_replicas.txt").write_text(
+            "Leaders gather in Astana\n\nThe leaders met in Astana on 3 July 2024 and agreed "
+            "to meet again next year.\n" + lead,
+            encoding="utf-8",
+        )
+        started = time.monotonic()
+        received: Counter[int] = Counter()
+        while len(received) < len(chats):
+            assert time.monotonic() - started < 150, f"{len(received)}/{len(chats)} received"
+            await asyncio.sleep(0.5)
+            received = astana_per_chat(api, chats)
+        await asyncio.sleep(2.0)
+    finally:
+        codes = [await proc.stop() for proc in procs]
+    assert codes == [0, 0, 0], codes
+    per_chat = astana_per_chat(api, chats)
+    parts = query(postgres_url, "SELECT count(DISTINCT part) FROM deliveries")[0][0]
+    assert set(per_chat) == set(chats)
+    assert set(per_chat.values()) == {parts}, "each chat gets every part of it exactly once"
+    assert query(postgres_url, "SELECT count(*) FROM briefings WHERE key LIKE 'new:%'") == [(1,)]
+    busiest = busiest_second(send_times(api))
+    assert busiest <= TELEGRAM_PER_SECOND
+    print(
+        f"\n[one sender] a new seed, 3 replicas building it: one briefing, {len(chats)} chats "
+        f"each got it once; busiest second {busiest}"
+    )
