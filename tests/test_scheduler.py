@@ -24,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.config import Settings
 from bot.delivery import scheduler as scheduler_module
 from bot.delivery.db import StorageError
+from bot.delivery.election import SenderLease
 from bot.delivery.scheduler import ANNOUNCED_STATE_KEY, BriefingScheduler, SeedWatcher
 from bot.delivery.sender import Sender
 from bot.delivery.subscriptions import Subscription, SubscriptionStore
@@ -63,8 +64,8 @@ def fake_digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
 class RecordingSender(Sender):
     """A sender that only counts wake-ups (nothing is sent in these tests)."""
 
-    def __init__(self, store: SubscriptionStore) -> None:
-        super().__init__(telegram.Bot(TOKEN), store)
+    def __init__(self, store: SubscriptionStore, lease: SenderLease | None = None) -> None:
+        super().__init__(telegram.Bot(TOKEN), store, lease=lease)
         self.wakes = 0
 
     def wake(self) -> None:
@@ -421,6 +422,45 @@ async def test_due_daily_rows_create_one_briefing_per_local_day(
     assert await scheduler.daily_briefing(10, now=on_time) is None
     next_day = datetime.datetime(2030, 5, 2, 23, 59, 1, tzinfo=tokyo)
     assert await scheduler.daily_briefing(10, now=next_day) is not None
+
+
+async def test_only_the_elected_sender_runs_the_daily_schedules(
+    settings: Settings, store: SubscriptionStore, threads: ThreadPoolExecutor, renders: Renders
+) -> None:
+    lease = SenderLease(store, holder="this process")
+    scheduler = BriefingScheduler(
+        settings=settings,
+        subscriptions=store,
+        sender=RecordingSender(store, lease),
+        render_new_articles=renders.new_articles,
+        render_daily=renders.daily,
+        on_library=renders.on_library,
+        executor=threads,
+    )
+    try:
+        await scheduler.reload()
+        await store.subscribe_daily(10, datetime.time(8, 0), "UTC")
+        scheduled = await store.next_daily_run(10)
+        assert scheduled is not None
+        assert await store.advance_daily(10, scheduled.timestamp(), store.now() - 60)  # due
+        app = offline_application()
+        await scheduler.start(app)
+        assert app.job_queue is not None
+        [job] = app.job_queue.get_jobs_by_name("daily:due")
+
+        assert await SenderLease(store, holder="another process").try_acquire()
+        await job.run(app)  # another process sends: this one leaves the schedules alone
+        assert (await store.stats())["briefings"] == 0 and renders.daily_calls == []
+
+        await store.database.run(  # the other process stopped and gave the lease up
+            lambda: store.database.execute("UPDATE leases SET expires_at = 0"), "release"
+        )
+        assert await lease.try_acquire()
+        await job.run(app)
+        assert (await store.stats())["briefings"] == 1
+        assert [d.text for d in await store.pending_deliveries()] == ["Daily for 10"]
+    finally:
+        await scheduler.stop()
 
 
 async def test_poll_job_announces_a_new_seed_through_the_application(
