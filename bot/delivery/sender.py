@@ -33,6 +33,11 @@ is owed.  Why it is shaped this way:
   delivered, and the Bot API has no idempotency key: it is retried once, after
   ``timeout_retry_delay`` and with twice the timeout; if that times out too, it is recorded as
   sent, unconfirmed.  So a timed-out message arrives at most twice.
+* **One sender among several processes.**  With a :class:`~bot.delivery.election.SenderLease`
+  (what the bot uses), this sender sends only while its process holds the lease, claims each
+  batch under it and checks it right before every send, so two processes never send at once
+  and a sender that lost the lease (frozen past it) sends nothing more.  A takeover re-sends at
+  most what the dead sender had in flight.
 * **An ``ok`` answer is a send.**  The answer is not parsed into a ``Message`` (``Bot._post``):
   an answer with fields PTB cannot read (an emulator, a newer API) would otherwise turn a
   delivered message into a failure, and a resend.
