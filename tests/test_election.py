@@ -45,7 +45,9 @@ async def take_over(lease: SenderLease, within: float = 3.0) -> float:
 
 
 def short_lease(store: SubscriptionStore, holder: str) -> SenderLease:
-    return SenderLease(store, holder=holder, duration=1.0, renew_every=0.2, margin=0.3)
+    return SenderLease(
+        store, holder=holder, duration=1.0, renew_every=0.2, margin=0.3, handover_gap=0.0
+    )
 
 
 async def test_one_holder_at_a_time_and_a_takeover_after_expiry(
@@ -68,6 +70,26 @@ async def test_one_holder_at_a_time_and_a_takeover_after_expiry(
     await b.release()
     assert not b.held
     assert await a.try_acquire()
+
+
+async def test_a_new_holder_starts_sending_a_moment_after_a_handover(
+    stores: tuple[SubscriptionStore, SubscriptionStore],
+) -> None:
+    """The old holder released the lease right after its last send; both senders' messages in
+    one second would count together against Telegram's 30."""
+    a, b = (
+        SenderLease(store, holder=name, duration=2.0, renew_every=0.2, margin=0.3,
+                    handover_gap=0.5)
+        for store, name in zip(stores, "ab", strict=True)
+    )  # fmt: skip
+    assert await a.try_acquire()
+    await a.release()
+    assert await b.try_acquire()
+    assert not b.held  # taken, but not sending yet
+    await asyncio.sleep(0.3)
+    assert await b.try_acquire() and not b.held  # a renewal does not shorten the gap
+    await asyncio.sleep(0.3)
+    assert b.held
 
 
 async def test_claims_are_fenced_by_the_lease_and_free_again_after_a_takeover(

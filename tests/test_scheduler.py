@@ -427,7 +427,7 @@ async def test_due_daily_rows_create_one_briefing_per_local_day(
 async def test_only_the_elected_sender_runs_the_daily_schedules(
     settings: Settings, store: SubscriptionStore, threads: ThreadPoolExecutor, renders: Renders
 ) -> None:
-    lease = SenderLease(store, holder="this process")
+    lease = SenderLease(store, holder="this process", handover_gap=0.0)
     scheduler = BriefingScheduler(
         settings=settings,
         subscriptions=store,

@@ -39,11 +39,15 @@ log = logging.getLogger(__name__)
 #: The lease row's name: the one sender of broadcasts and daily schedules.
 SENDER_LEASE = "sender"
 #: Seconds a lease lasts after each renewal.
-LEASE_SECONDS = 6.0
+LEASE_SECONDS = 5.0
 #: Seconds between renewals (and between tries of a process that does not hold it).
-RENEW_SECONDS = 2.0
+RENEW_SECONDS = 1.5
 #: The holder stops sending this long before its lease expires.
 LEASE_MARGIN = 1.5
+#: A new holder starts sending this long after it took the lease: the previous one, which
+#: released it after its last send, may have sent within the last second, and Telegram's 30 a
+#: second count across both.
+HANDOVER_GAP = 1.0
 
 
 def holder_id() -> str:
@@ -63,6 +67,7 @@ class SenderLease:
         duration: float = LEASE_SECONDS,
         renew_every: float = RENEW_SECONDS,
         margin: float = LEASE_MARGIN,
+        handover_gap: float = HANDOVER_GAP,
     ) -> None:
         """Take part in the election of ``name`` (nothing happens until :meth:`run`).
 
@@ -73,6 +78,7 @@ class SenderLease:
             duration: seconds a lease lasts after a renewal.
             renew_every: seconds between renewals and tries; well under ``duration``.
             margin: seconds before the expiry at which the holder stops counting on it.
+            handover_gap: seconds after taking the lease before this process starts sending.
         """
         if not 0 < renew_every < duration - margin:
             raise ValueError("renew_every must be shorter than duration - margin")
@@ -82,13 +88,16 @@ class SenderLease:
         self._duration = duration
         self._renew_every = renew_every
         self._margin = margin
+        self._handover_gap = handover_gap
         self._valid_until = 0.0  # time.monotonic() until which this process may send
+        self._valid_from = 0.0  # time.monotonic() from which it may (after taking the lease)
         self._was_held = False
 
     @property
     def held(self) -> bool:
-        """True while this process holds the lease (with the margin to spare)."""
-        return time.monotonic() < self._valid_until
+        """True while this process holds the lease (with the margin to spare), from the
+        handover gap after it took it."""
+        return self._valid_from <= time.monotonic() < self._valid_until
 
     async def try_acquire(self) -> bool:
         """One round: take the lease if it is free or expired, renew it if it is ours.
@@ -131,6 +140,8 @@ class SenderLease:
             log.warning("cannot renew the %s lease: %s", self.name, exc)
             won = False
         if won:
+            if not self._was_held:
+                self._valid_from = time.monotonic() + self._handover_gap
             self._valid_until = started + self._duration - self._margin
         else:
             self._valid_until = 0.0
@@ -173,7 +184,7 @@ class SenderLease:
         flight are recorded (:meth:`release`).
         """
         while True:
-            had = self.held
+            had = self._was_held
             if await self.try_acquire() and not had:
-                on_gain()
+                asyncio.get_running_loop().call_later(self._handover_gap, on_gain)
             await asyncio.sleep(self._renew_every)

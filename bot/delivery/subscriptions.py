@@ -427,10 +427,11 @@ class SubscriptionStore:
                 "ORDER BY d.id LIMIT ?" + self._db.claim_rows.format(alias="d"),
                 (now, holder, now, now, limit),
             )
-            await self._db.executemany(
-                "UPDATE deliveries SET claimed_by = ?, claim_until = ? WHERE id = ?",
-                [(holder, float(held[0]), row[0]) for row in rows],
-            )
+            if rows:
+                await self._db.executemany(
+                    "UPDATE deliveries SET claimed_by = ?, claim_until = ? WHERE id = ?",
+                    [(holder, float(held[0]), row[0]) for row in rows],
+                )
             await self._db.commit()
             return rows
 
