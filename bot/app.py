@@ -201,6 +201,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if not application.bot_data.get("with_scheduler", True):
         return
     from bot.data_guard import database_lost, mark_database, report_lost_database
+    from bot.delivery.election import SenderLease
     from bot.delivery.scheduler import BriefingScheduler
     from bot.delivery.sender import BROADCAST_RATE, Sender
     from bot.delivery.subscriptions import SubscriptionStore
@@ -218,6 +219,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         read_timeout=settings.send_read_timeout,
         admin_chat_ids=settings.admin_chat_ids,
         held_alert_after=settings.delivery_held_alert_minutes * 60,
+        # One process sends, elected through the database (several may share it).
+        lease=SenderLease(svc.subscriptions),
     )
     # Builds and library reloads run in worker threads of this process; while one holds the
     # GIL, the event loop waits up to the switch interval for it at every await.  1 ms instead

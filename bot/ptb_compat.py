@@ -20,7 +20,7 @@ from telegram import Bot
 from telegram._utils.defaultvalue import DEFAULT_NONE as _DEFAULT_NONE
 from telegram._utils.types import JSONDict as _JSONDict
 from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter, ExtBot, Job
+from telegram.ext import AIORateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 #: Telegram's answer to a request, as PTB's request layer returns it (``telegram._utils.types``).
@@ -80,20 +80,6 @@ def group_limiter(
     if not limiter._group_max_rate:
         return None
     return limiter._get_group_limiter(chat_id)
-
-
-def next_fire_time(job: Job[Any]) -> datetime.datetime | None:
-    """When the JobQueue ``job`` runs next, also before the scheduler started (aware), or None.
-
-    Why: APScheduler sets ``next_run_time`` only once the scheduler runs; before that the
-    trigger's ``get_next_fire_time`` (APScheduler 3's trigger protocol) computes it.
-    """
-    aps_job = job.job
-    next_run: datetime.datetime | None = getattr(aps_job, "next_run_time", None)
-    if next_run is None:
-        trigger = aps_job.trigger
-        next_run = trigger.get_next_fire_time(None, datetime.datetime.now(trigger.timezone))
-    return next_run
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

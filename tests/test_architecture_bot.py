@@ -118,7 +118,6 @@ def test_ptb_compat_is_where_they_are() -> None:
     )
     assert any("._post" in f for f in found)
     assert any("telegram._utils" in f for f in found)
-    assert any(".get_next_fire_time" in f for f in found)
 
 
 def test_the_check_would_catch_an_offender() -> None:

@@ -1,4 +1,4 @@
-"""The scheduler: settled seeds become one announcement, daily jobs follow the database."""
+"""The scheduler: settled seeds become one announcement, daily schedules are database rows."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.config import Settings
 from bot.delivery import scheduler as scheduler_module
 from bot.delivery.db import StorageError
+from bot.delivery.election import SenderLease
 from bot.delivery.scheduler import ANNOUNCED_STATE_KEY, BriefingScheduler, SeedWatcher
 from bot.delivery.sender import Sender
 from bot.delivery.subscriptions import Subscription, SubscriptionStore
@@ -63,8 +64,8 @@ def fake_digest_seed(seed: SeedFile, stored_hash: str | None = None) -> Outcome:
 class RecordingSender(Sender):
     """A sender that only counts wake-ups (nothing is sent in these tests)."""
 
-    def __init__(self, store: SubscriptionStore) -> None:
-        super().__init__(telegram.Bot(TOKEN), store)
+    def __init__(self, store: SubscriptionStore, lease: SenderLease | None = None) -> None:
+        super().__init__(telegram.Bot(TOKEN), store, lease=lease)
         self.wakes = 0
 
     def wake(self) -> None:
@@ -363,87 +364,105 @@ def offline_application() -> Application[Any, Any, Any, Any, Any, Any]:
     return ApplicationBuilder().token(TOKEN).base_url("http://127.0.0.1:9/bot").build()
 
 
-async def test_daily_jobs_are_rebuilt_from_the_database(
+async def test_the_daily_job_is_one_repeating_job_not_one_per_chat(
     scheduler: BriefingScheduler, store: SubscriptionStore
 ) -> None:
     await store.subscribe_daily(10, datetime.time(8, 30), "Asia/Tokyo")
     await store.subscribe_daily(-11, datetime.time(7, 0), "Europe/Paris")
-    await store.subscribe_new(12)
     app = offline_application()
     assert app.job_queue is not None
 
     await scheduler.start(app)
 
-    assert sorted(str(job.name) for job in app.job_queue.jobs()) == [
-        "daily:-11", "daily:10", "seeds:poll",
-    ]  # fmt: skip
-    tokyo = scheduler.next_daily_run(app, 10)
-    assert tokyo is not None
-    local = tokyo.astimezone(ZoneInfo("Asia/Tokyo"))
-    assert (local.hour, local.minute) == (8, 30)
-    assert tokyo.utcoffset() == datetime.timedelta(hours=9)
-    assert datetime.timedelta(0) < tokyo - datetime.datetime.now(datetime.UTC)
-    assert tokyo - datetime.datetime.now(datetime.UTC) <= datetime.timedelta(days=1)
-    assert scheduler.next_daily_run(app, 12) is None
-
-    # Replacing a schedule keeps one job per chat.
-    await store.subscribe_daily(10, datetime.time(21, 0), "Asia/Tokyo")
-    [sub] = [s for s in await store.subscriptions_of(10) if s.kind == "daily"]
-    scheduler.schedule_daily(app, sub)
-    assert len(app.job_queue.get_jobs_by_name("daily:10")) == 1
-    moved = scheduler.next_daily_run(app, 10)
-    assert moved is not None and moved.astimezone(ZoneInfo("Asia/Tokyo")).hour == 21
-
-    scheduler.unschedule_daily(app, 10)
-    assert scheduler.next_daily_run(app, 10) is None
-
-    # The database is the truth: sync adds, moves and removes jobs to match it.
-    await store.unsubscribe(-11)
-    await store.migrate_chat(10, -1010)
-    await scheduler.sync_daily_jobs(app)
-    assert sorted(str(job.name) for job in app.job_queue.jobs(r"^daily:")) == ["daily:-1010"]
-    with pytest.raises(ValueError):
-        scheduler.schedule_daily(app, Subscription(5, "new"))
+    assert sorted(str(job.name) for job in app.job_queue.jobs()) == ["daily:due", "seeds:poll"]
 
 
-async def test_daily_job_creates_one_briefing_per_local_day(
+async def test_due_daily_rows_create_one_briefing_per_local_day(
     scheduler: BriefingScheduler, store: SubscriptionStore, renders: Renders
 ) -> None:
     await scheduler.reload()
     await store.subscribe_daily(10, datetime.time(23, 59), "Asia/Tokyo")
-    app = offline_application()
-    await scheduler.start(app)
-    assert app.job_queue is not None
-    [job] = app.job_queue.get_jobs_by_name("daily:10")
+    tokyo = ZoneInfo("Asia/Tokyo")
+    due = await store.next_daily_run(10)
+    assert due is not None and (due.hour, due.minute) == (23, 59)
+    assert due.tzinfo is not None and due.utcoffset() == datetime.timedelta(hours=9)
 
-    await job.run(app)  # what APScheduler does at 23:59 Tokyo time
+    assert await scheduler.run_due_dailies(due.timestamp() - 1) == 0  # not due yet
+    assert await scheduler.run_due_dailies(due.timestamp() + 240) == 1  # 4 minutes late
     assert [(d.chat_id, d.text) for d in await store.pending_deliveries()] == [
         (10, "Daily for 10")
     ]
     assert renders.daily_calls == [Subscription(10, "daily", datetime.time(23, 59), "Asia/Tokyo")]
-    await job.run(app)  # a second run the same day (restart, misfire) creates nothing
+    # The row moved on to the next day: another look the same day creates nothing.
+    assert await scheduler.run_due_dailies(due.timestamp() + 300) == 0
+    following = await store.next_daily_run(10)
+    assert following is not None and following.astimezone(tokyo).date() == (
+        due.date() + datetime.timedelta(days=1)
+    )
     assert (await store.stats())["briefings"] == 1
     assert sender_of(scheduler).wakes == 1
 
-    tokyo = ZoneInfo("Asia/Tokyo")
-    late = datetime.datetime(2030, 5, 2, 0, 3, tzinfo=tokyo)  # the 1 May run, 4 minutes late
-    first = await scheduler.daily_briefing(10, now=late)
-    assert first is not None
+    # Missed by more than the grace (the bot was down): skipped, not sent hours late.
+    late = following.timestamp() + scheduler_module.DAILY_MISFIRE_GRACE + 60
+    assert await scheduler.run_due_dailies(late) == 0
+    assert (await store.stats())["briefings"] == 1
+    after_late = await store.next_daily_run(10)
+    assert after_late is not None and after_late.timestamp() > late
+
+    # A chat that unsubscribed since has no row: nothing is due for it.
+    await store.unsubscribe(10)
+    assert await store.next_daily_run(10) is None
+    assert await scheduler.run_due_dailies(after_late.timestamp() + 1) == 0
+
+    # The key is the local date of the run: a run late past midnight still counts for its day.
+    await store.subscribe_daily(10, datetime.time(23, 59), "Asia/Tokyo")
+    late_run = datetime.datetime(2030, 5, 2, 0, 3, tzinfo=tokyo)  # the 1 May run, 4 min late
+    assert await scheduler.daily_briefing(10, now=late_run) is not None
     on_time = datetime.datetime(2030, 5, 1, 23, 59, tzinfo=tokyo)
     assert await scheduler.daily_briefing(10, now=on_time) is None
     next_day = datetime.datetime(2030, 5, 2, 23, 59, 1, tzinfo=tokyo)
     assert await scheduler.daily_briefing(10, now=next_day) is not None
 
-    # A chat that unsubscribed since: its job removes itself.
-    await store.unsubscribe(10)
-    await job.run(app)
-    assert app.job_queue.get_jobs_by_name("daily:10") == ()
+
+async def test_only_the_elected_sender_runs_the_daily_schedules(
+    settings: Settings, store: SubscriptionStore, threads: ThreadPoolExecutor, renders: Renders
+) -> None:
+    lease = SenderLease(store, holder="this process", handover_gap=0.0)
+    scheduler = BriefingScheduler(
+        settings=settings,
+        subscriptions=store,
+        sender=RecordingSender(store, lease),
+        render_new_articles=renders.new_articles,
+        render_daily=renders.daily,
+        on_library=renders.on_library,
+        executor=threads,
+    )
+    try:
+        await scheduler.reload()
+        await store.subscribe_daily(10, datetime.time(8, 0), "UTC")
+        scheduled = await store.next_daily_run(10)
+        assert scheduled is not None
+        assert await store.advance_daily(10, scheduled.timestamp(), store.now() - 60)  # due
+        app = offline_application()
+        await scheduler.start(app)
+        assert app.job_queue is not None
+        [job] = app.job_queue.get_jobs_by_name("daily:due")
+
+        assert await SenderLease(store, holder="another process").try_acquire()
+        await job.run(app)  # another process sends: this one leaves the schedules alone
+        assert (await store.stats())["briefings"] == 0 and renders.daily_calls == []
+
+        await store.database.run(  # the other process stopped and gave the lease up
+            lambda: store.database.execute("UPDATE leases SET expires_at = 0"), "release"
+        )
+        assert await lease.try_acquire()
+        await job.run(app)
+        assert (await store.stats())["briefings"] == 1
+        assert [d.text for d in await store.pending_deliveries()] == ["Daily for 10"]
+    finally:
+        await scheduler.stop()
 
 
-# --- the real thing ----------------------------------------------------------------------------
-
-
-@pytest.mark.e2e
 async def test_poll_job_announces_a_new_seed_through_the_application(
     tmp_path: Path,
     seeds: Path,

@@ -166,6 +166,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # broadcast to 10,000 chats takes minutes before it reaches the last chat).
         "ALTER TABLE deliveries ADD COLUMN failing_since DOUBLE PRECISION",
     ),
+    (
+        # One sender, elected (bot/delivery/election.py): the lease row names the one process
+        # that may send; a delivery is claimed by that sender until its lease runs out, so a
+        # sender that died leaves nothing stuck and a new one never sends what is claimed.
+        "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, "
+        "expires_at DOUBLE PRECISION NOT NULL, acquired_at DOUBLE PRECISION NOT NULL)",
+        "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
+        "ALTER TABLE deliveries ADD COLUMN claim_until DOUBLE PRECISION",
+        # Daily schedules are rows: when each chat's next daily briefing is due (Unix time;
+        # NULL: not computed yet, the sender computes it), instead of a job in every process.
+        "ALTER TABLE subscriptions ADD COLUMN next_due_at DOUBLE PRECISION",
+        "CREATE INDEX subscriptions_daily_due ON subscriptions (next_due_at) "
+        "WHERE kind = 'daily'",
+    ),
 )
 
 _DIALECT_TOKENS = {
@@ -183,6 +197,13 @@ class Database(ABC):
 
     #: The driver's exception types, turned into :class:`StorageError` by :meth:`run`.
     driver_errors: tuple[type[BaseException], ...] = ()
+    #: Appended to a query that claims rows: PostgreSQL locks them and skips rows another
+    #: transaction holds (``FOR UPDATE ... SKIP LOCKED``); SQLite's ``BEGIN IMMEDIATE``
+    #: already keeps every other writer out, so it needs nothing.  ``{alias}``: the table.
+    claim_rows = ""
+    #: Appended to a query that reads a row which must not change until the transaction ends
+    #: (the sender's lease, checked while claiming): ``FOR SHARE`` on PostgreSQL.
+    keep_rows = ""
 
     def __init__(self, url: DatabaseUrl) -> None:
         self.url = url

@@ -53,6 +53,8 @@ class PostgresDatabase(Database):
     """One psycopg connection in autocommit mode; transactions are explicit ``BEGIN``."""
 
     driver_errors = (psycopg.Error,)
+    claim_rows = " FOR UPDATE OF {alias} SKIP LOCKED"
+    keep_rows = " FOR SHARE"
 
     def __init__(self, url: DatabaseUrl, conn: psycopg.AsyncConnection[Any], timeout: float):
         super().__init__(url)

@@ -7,8 +7,11 @@ Two kinds of briefing come from here:
   the NLP work in a process pool (``briefings.pipeline.make_pool``), so the bot process never
   imports spaCy and keeps answering while a build runs.  Articles that were never announced are
   then announced once to every "new" subscriber.
-* **Daily briefings.**  One PTB ``run_daily`` job per subscribed chat, in the chat's time zone,
-  rebuilt from the database at start-up and kept in sync with it on every poll.
+* **Daily briefings.**  Each chat's schedule is a database row with its next due time
+  (computed in the chat's time zone, :mod:`bot.delivery.daily`); a repeating job in the elected
+  sender (:mod:`bot.delivery.election`) creates the due briefings and advances the rows, so with
+  several processes each daily briefing is made by one of them, and a schedule changed in any
+  process is seen by all.
 
 Exactly once: each briefing has a unique key ("new:<hash of the batch>",
 "daily:<chat>:<local date>") in the ledger, so a double run, a race or a restart never creates it
@@ -37,10 +40,10 @@ from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot import corrections
 from bot.config import Settings
+from bot.delivery.daily import next_occurrence
 from bot.delivery.db import StorageError
 from bot.delivery.sender import Sender
-from bot.delivery.subscriptions import Subscription, SubscriptionStore
-from bot.ptb_compat import next_fire_time
+from bot.delivery.subscriptions import Subscription, SubscriptionStore, time_zone
 from bot.render import render
 from briefings import pipeline
 from briefings.library import Library
@@ -58,14 +61,15 @@ AnyContext = CallbackContext[Any, Any, Any, Any]
 ANNOUNCED_STATE_KEY = "seeds.announced"
 POLL_JOB_NAME = "seeds:poll"
 SETTLE_JOB_NAME = "seeds:settle"
-DAILY_JOB_PREFIX = "daily:"
+DAILY_JOB_NAME = "daily:due"
+#: Seconds between two looks at the daily schedules (by the elected sender): a daily briefing
+#: is created at most this late.
+DAILY_CHECK_SECONDS = 10.0
 #: Seconds between the two looks at a changed file when the poll interval is longer: a new
 #: article is built a couple of seconds after it was written, not one or two poll intervals.
 SETTLE_SECONDS = 2.0
 #: A daily job that could not run on time (event loop busy, clock jump) still runs this late.
 DAILY_MISFIRE_GRACE = 3600
-#: Retry delay for a daily briefing whose ledger write failed (database locked).
-DAILY_RETRY_SECONDS = 60.0
 #: At stop, digest workers get this long to finish their file before they are ended.
 STOP_GRACE_SECONDS = 2.0
 #: A pool that cannot list the seeds folder in this long is busy or stuck: scan here instead
@@ -286,9 +290,15 @@ class BriefingScheduler:
         queue = _job_queue(application)
         logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_POLL_FILTER)
         await self._take_starting_archive()
-        await self.sync_daily_jobs(application)
-        for job in queue.get_jobs_by_name(POLL_JOB_NAME):
+        for job in queue.get_jobs_by_name(POLL_JOB_NAME) + queue.get_jobs_by_name(DAILY_JOB_NAME):
             job.schedule_removal()
+        queue.run_repeating(
+            self._daily_due_job,
+            interval=DAILY_CHECK_SECONDS,
+            first=0,
+            name=DAILY_JOB_NAME,
+            job_kwargs={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
         queue.run_repeating(
             self._poll_job,
             interval=self._settings.seed_poll_seconds,
@@ -575,10 +585,6 @@ class BriefingScheduler:
     async def _poll_job(self, context: AnyContext) -> None:
         """The repeating job: check the seeds, keep daily jobs in sync, settle soon if needed."""
         await self._check_seeds_logged()
-        try:
-            await self.sync_daily_jobs(context.application)
-        except StorageError as exc:
-            log.warning("cannot sync daily jobs: %s", exc)
         self._schedule_settle(context.application)
 
     async def _settle_job(self, context: AnyContext) -> None:
@@ -598,60 +604,56 @@ class BriefingScheduler:
 
     # --- daily briefings ---------------------------------------------------------------------
 
-    def schedule_daily(self, application: AnyApplication, sub: Subscription) -> None:
-        """(Re)place this chat's daily job at ``sub.daily_time`` in ``sub.timezone``.
+    async def run_due_dailies(self, now: float | None = None) -> int:
+        """Create the daily briefings that are due and advance their schedules (a repeating
+        job; only the elected sender runs it, see :attr:`Sender.leading`).
+
+        Each chat's schedule is a row with its next due time (:mod:`bot.delivery.daily`).  The
+        briefing is created before the row is advanced: a crash between the two creates it
+        again under the same key, which is a no-op.  A run missed by more than
+        :data:`DAILY_MISFIRE_GRACE` (the bot was down) is skipped, not sent hours late.
+
+        Returns:
+            How many briefings were created.
 
         Raises:
-            ValueError: ``sub`` is not a complete daily subscription.
+            StorageError: the schedules could not be read (the next run tries again).
         """
-        if sub.kind != "daily" or sub.daily_time is None or not sub.timezone:
-            raise ValueError(f"not a daily subscription: {sub!r}")
-        queue = _job_queue(application)
-        self.unschedule_daily(application, sub.chat_id)
-        queue.run_daily(
-            self._daily_job,
-            time=sub.daily_time.replace(tzinfo=ZoneInfo(sub.timezone)),
-            name=_daily_job_name(sub.chat_id),
-            chat_id=sub.chat_id,
-            data=sub,
-            job_kwargs={"misfire_grace_time": DAILY_MISFIRE_GRACE, "coalesce": True},
-        )
+        moment = self._subs.now() if now is None else now
+        created = 0
+        for sub, due in await self._subs.due_dailies(moment):
+            if sub.daily_time is None or not sub.timezone:
+                continue
+            zone = time_zone(sub.timezone)
+            if zone is None:
+                log.warning("chat %d has an unknown time zone %r", sub.chat_id, sub.timezone)
+                continue
+            next_due = next_occurrence(sub.daily_time, zone, max(moment, due or moment))
+            if due is not None and moment - due <= DAILY_MISFIRE_GRACE:
+                try:
+                    when = datetime.datetime.fromtimestamp(due, datetime.UTC)
+                    created += await self.daily_briefing(sub.chat_id, now=when) is not None
+                except StorageError as exc:
+                    log.warning("daily briefing of chat %d not recorded: %s", sub.chat_id, exc)
+                    continue  # still due: the next run tries again
+                except Exception:
+                    log.exception("daily briefing for chat %d failed", sub.chat_id)
+            elif due is not None:
+                log.warning(
+                    "daily briefing for chat %d due %.0f min ago skipped (the bot was down)",
+                    sub.chat_id, (moment - due) / 60,
+                )  # fmt: skip
+            await self._subs.advance_daily(sub.chat_id, due, next_due)
+        return created
 
-    def unschedule_daily(self, application: AnyApplication, chat_id: int) -> None:
-        """Remove the chat's daily job, if any."""
-        for job in _job_queue(application).get_jobs_by_name(_daily_job_name(chat_id)):
-            job.schedule_removal()
-
-    def next_daily_run(
-        self, application: AnyApplication, chat_id: int
-    ) -> datetime.datetime | None:
-        """When the chat's daily job runs next (aware, in the chat's zone), or None."""
-        jobs = _job_queue(application).get_jobs_by_name(_daily_job_name(chat_id))
-        if not jobs:
-            return None
-        # APScheduler sets next_run_time only once the scheduler runs; compute it before that.
-        return next_fire_time(jobs[0])
-
-    async def sync_daily_jobs(self, application: AnyApplication) -> None:
-        """Make the daily jobs match the database: add, move and remove jobs.
-
-        Called at start-up and on every poll, so schedules changed outside the handlers (a
-        group migrated by the sender, a chat forgotten because it blocked the bot, another
-        process editing the database) are picked up without a restart.
-        """
-        wanted = {s.chat_id: s for s in await self._subs.all_subscriptions("daily")}
-        queue = _job_queue(application)
-        for job in queue.jobs(f"^{DAILY_JOB_PREFIX}-?[0-9]+$"):
-            chat_id = int(str(job.name)[len(DAILY_JOB_PREFIX) :])
-            if chat_id not in wanted:
-                job.schedule_removal()
-                log.info("daily job of chat %d removed (no longer subscribed)", chat_id)
-            elif job.data == wanted[chat_id]:
-                del wanted[chat_id]
-        for sub in wanted.values():
-            self.schedule_daily(application, sub)
-        if wanted:
-            log.info("%d daily job(s) scheduled from the database", len(wanted))
+    async def _daily_due_job(self, context: AnyContext) -> None:
+        """The repeating job: due daily briefings, if this process is the elected sender."""
+        if not self._sender.leading:
+            return
+        try:
+            await self.run_due_dailies()
+        except StorageError as exc:
+            log.warning("cannot read the daily schedules: %s", exc)
 
     async def daily_briefing(
         self, chat_id: int, *, now: datetime.datetime | None = None
@@ -696,37 +698,6 @@ class BriefingScheduler:
         """The library as stored (before the first build of this run), in a worker thread."""
         return Library.load(self._read_store())
 
-    async def _daily_job(self, context: AnyContext) -> None:
-        job = context.job
-        chat_id = job.chat_id if job is not None else None
-        if chat_id is None:
-            return
-        try:
-            briefing = await self.daily_briefing(chat_id)
-        except StorageError as exc:
-            log.warning(
-                "daily briefing for chat %d not recorded (%s); retrying in %.0fs",
-                chat_id, exc, DAILY_RETRY_SECONDS,
-            )  # fmt: skip
-            _job_queue(context.application).run_once(
-                self._daily_job,
-                when=DAILY_RETRY_SECONDS,
-                name=f"daily-retry:{chat_id}",
-                chat_id=chat_id,
-            )
-            return
-        except Exception:
-            log.exception("daily briefing for chat %d failed", chat_id)
-            return
-        if briefing is None and not await self._still_daily(chat_id):
-            self.unschedule_daily(context.application, chat_id)
-
-    async def _still_daily(self, chat_id: int) -> bool:
-        try:
-            return any(s.kind == "daily" for s in await self._subs.subscriptions_of(chat_id))
-        except StorageError:
-            return True
-
 
 def _job_queue(application: AnyApplication) -> JobQueue[Any]:
     queue: JobQueue[Any] | None = application.job_queue
@@ -735,10 +706,6 @@ def _job_queue(application: AnyApplication) -> JobQueue[Any]:
             'the application has no job queue: install "python-telegram-bot[job-queue]"'
         )
     return queue
-
-
-def _daily_job_name(chat_id: int) -> str:
-    return f"{DAILY_JOB_PREFIX}{chat_id}"
 
 
 def _occurrence_date(local_now: datetime.datetime, at: datetime.time) -> datetime.date:

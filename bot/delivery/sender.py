@@ -33,6 +33,11 @@ is owed.  Why it is shaped this way:
   delivered, and the Bot API has no idempotency key: it is retried once, after
   ``timeout_retry_delay`` and with twice the timeout; if that times out too, it is recorded as
   sent, unconfirmed.  So a timed-out message arrives at most twice.
+* **One sender among several processes.**  With a :class:`~bot.delivery.election.SenderLease`
+  (what the bot uses), this sender sends only while its process holds the lease, claims each
+  batch under it and checks it right before every send, so two processes never send at once
+  and a sender that lost the lease (frozen past it) sends nothing more.  A takeover re-sends at
+  most what the dead sender had in flight.
 * **An ``ok`` answer is a send.**  The answer is not parsed into a ``Message`` (``Bot._post``):
   an answer with fields PTB cannot read (an emulator, a newer API) would otherwise turn a
   delivered message into a failure, and a resend.
@@ -68,6 +73,7 @@ from telegram.error import (
 )
 
 from bot.delivery.db import StorageError
+from bot.delivery.election import SenderLease
 from bot.delivery.held import HeldNotice
 from bot.delivery.rate_limiter import SINGLE_ATTEMPT, BudgetRateLimiter
 from bot.delivery.subscriptions import Delivery, SubscriptionStore
@@ -137,6 +143,7 @@ class Sender:
         timeout_retry_delay: float = 30.0,
         admin_chat_ids: frozenset[int] = frozenset(),
         held_alert_after: float = 600.0,
+        lease: SenderLease | None = None,
     ) -> None:
         """Set up a sender (nothing is sent until :meth:`flush` or :meth:`run_forever`).
 
@@ -163,6 +170,10 @@ class Sender:
             timeout_retry_delay: seconds to wait before the one retry of a timed-out send.
             admin_chat_ids: chats told (once) when deliveries are held for long.
             held_alert_after: seconds after which a delivery still held counts as "long".
+            lease: the election of the one sender among several processes: with it, this
+                sender sends only while it holds the lease, and claims what it sends
+                (:meth:`SubscriptionStore.claim_deliveries`); without it (one process, tests),
+                it sends whatever is pending.
         """
         if concurrency < 1 or batch_size < 1:
             raise ValueError("concurrency and batch_size must be at least 1")
@@ -206,6 +217,7 @@ class Sender:
         self._rng = random.Random()
         self._progress = 0
         self._total = 0
+        self._lease = lease
         self._held = HeldNotice(
             bot, store, admin_chat_ids,
             alert_after=held_alert_after, horizon=self._horizon,
@@ -213,6 +225,11 @@ class Sender:
         )  # fmt: skip
 
     # --- public API --------------------------------------------------------------------------
+
+    @property
+    def leading(self) -> bool:
+        """True when this process is the one that sends (and runs the daily schedules)."""
+        return self._lease is None or self._lease.held
 
     def wake(self) -> None:
         """Ask a running :meth:`run_forever` loop to flush now (call from the event loop)."""
@@ -232,11 +249,15 @@ class Sender:
             report = SendReport()
             started = time.monotonic()
             await self._record_unrecorded()
+            if not self.leading:
+                return report
             self._total = await self._store.pending_count()
             self._progress = 0
             attempted: set[int] = set()
-            while not self._stopping:
-                rows = await self._store.pending_deliveries(self._batch_size)
+            while self._may_send():
+                rows = await self._next_rows()
+                if rows is None:
+                    break
                 fresh = [r for r in rows if r.id not in attempted and r.id not in self._unrecorded]
                 if not fresh:
                     break
@@ -251,6 +272,26 @@ class Sender:
                 )  # fmt: skip
             return report
 
+    async def _next_rows(self) -> list[Delivery] | None:
+        """The next batch: claimed under the lease, or simply read without one (None: the
+        lease was lost)."""
+        if self._lease is None:
+            return await self._store.pending_deliveries(self._batch_size)
+        rows = await self._store.claim_deliveries(
+            self._lease.holder, self._lease.name, self._batch_size
+        )
+        if rows is None:
+            log.warning("the sender's lease was taken over; this process stops sending")
+        return rows
+
+    def _may_send(self) -> bool:
+        """Whether a send may start now: not stopping, and (elected) still holding the lease.
+
+        Checked right before every send with no wait in between: a sender that was frozen past
+        its lease (and may have been replaced) finds it expired on its own clock and stops.
+        """
+        return not self._stopping and self.leading
+
     async def run_forever(self, interval: float = 2.0) -> None:
         """Flush whenever woken, when a retry falls due, and at least every ``interval`` s.
 
@@ -260,6 +301,9 @@ class Sender:
         """
         self._stop_event.clear()
         log.info("sender started (every %gs, %d chats at a time)", interval, self._concurrency)
+        election = None
+        if self._lease is not None:
+            election = asyncio.create_task(self._lease.run(self.wake), name="sender-lease")
         try:
             while True:
                 self._wake_event.clear()
@@ -268,7 +312,8 @@ class Sender:
                     retried = (await self.flush()).retried > 0
                     if retried:
                         self._held.arm()
-                    await self._held.check()
+                    if self.leading:
+                        await self._held.check()
                 except StorageError as exc:
                     log.warning("sending paused, the database is unavailable: %s", exc)
                 except Exception:
@@ -277,6 +322,12 @@ class Sender:
         except asyncio.CancelledError:
             self._stop_event.set()
             await self._drain()
+            if election is not None:
+                election.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await election
+                assert self._lease is not None
+                await self._lease.release()
             log.info("sender stopped")
             raise
 
@@ -344,7 +395,7 @@ class Sender:
         queue.reverse()  # pop() from the end serves chats in id order
 
         async def worker() -> None:
-            while queue and not self._stopping:
+            while queue and self._may_send():
                 await self._send_chat(queue.pop(), report)
 
         workers = [
@@ -365,13 +416,13 @@ class Sender:
         chat_id = rows[0].chat_id
         previous = 0.0
         for row in rows:
-            if self._stopping:
+            if not self._may_send():
                 return
             if previous:
                 await self._pause_until(previous + self._per_chat_interval)
             await self._wait_for_flood_control()
             await self._wait_for_slot()
-            if self._stopping:
+            if not self._may_send():
                 return
             previous = time.monotonic()
             task = asyncio.create_task(self._deliver(row, chat_id, report))

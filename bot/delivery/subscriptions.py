@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.delivery.daily import local_moment, next_occurrence
 from bot.delivery.db import Database, Row, StorageError
 
 __all__ = ["Delivery", "StorageError", "Subscription", "SubscriptionStore"]
@@ -123,6 +124,11 @@ class SubscriptionStore:
         self._db = db
         self._clock = clock
 
+    @property
+    def database(self) -> Database:
+        """The connection (the sender's lease, :mod:`bot.delivery.election`, shares it)."""
+        return self._db
+
     @classmethod
     async def open(
         cls,
@@ -171,16 +177,20 @@ class SubscriptionStore:
         Raises:
             ValueError: unknown time zone.
         """
-        if time_zone(timezone) is None:
+        zone = time_zone(timezone)
+        if zone is None:
             raise ValueError(f"unknown time zone {timezone[:80]!r}")
         local = at.replace(tzinfo=None, microsecond=0).isoformat(timespec="seconds")
 
         async def op() -> None:
+            now = self._clock()
+            due = next_occurrence(at, zone, now)
             await self._db.execute(
-                "INSERT INTO subscriptions (chat_id, kind, daily_time, timezone, created_at) "
-                "VALUES (?, 'daily', ?, ?, ?) ON CONFLICT (chat_id, kind) DO UPDATE SET "
-                "daily_time = excluded.daily_time, timezone = excluded.timezone",
-                (chat_id, local, timezone, self._clock()),
+                "INSERT INTO subscriptions (chat_id, kind, daily_time, timezone, created_at, "
+                "next_due_at) VALUES (?, 'daily', ?, ?, ?, ?) ON CONFLICT (chat_id, kind) "
+                "DO UPDATE SET daily_time = excluded.daily_time, timezone = excluded.timezone, "
+                "next_due_at = excluded.next_due_at",
+                (chat_id, local, timezone, now, due),
             )
 
         await self._db.run(op, f"set the daily time of chat {chat_id}")
@@ -381,6 +391,53 @@ class SubscriptionStore:
 
         return [_delivery(r) for r in await self._db.run(op, "read pending deliveries")]
 
+    async def claim_deliveries(
+        self, holder: str, lease: str, limit: int = 1000
+    ) -> list[Delivery] | None:
+        """Claim the due pending deliveries for ``holder``, who must hold the lease ``lease``.
+
+        The lease is checked inside the claiming transaction (fencing), so a sender whose lease
+        ran out (paused longer than it lasts) claims nothing once another has taken over.  A
+        claim lasts as long as the lease (renewing the lease renews its claims), so the rows of
+        a sender that died are free again the moment its lease expires.  The rows are those of
+        :meth:`pending_deliveries`, minus rows another holder's live claim still covers;
+        PostgreSQL skips rows locked by another claim instead of waiting for it.
+
+        Returns:
+            The claimed deliveries, oldest first; None when ``holder`` does not hold the lease.
+        """
+
+        async def op() -> list[Row] | None:
+            now = self._clock()
+            await self._db.begin()
+            held = await self._db.fetchone(
+                "SELECT expires_at FROM leases WHERE name = ? AND holder = ? AND expires_at > ?"
+                + self._db.keep_rows,
+                (lease, holder, now),
+            )
+            if held is None:
+                await self._db.commit()
+                return None
+            rows = await self._db.fetchall(
+                f"SELECT {_DELIVERY_COLUMNS} FROM {_DELIVERIES} "
+                "WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND ("
+                "d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_until <= ?) AND NOT EXISTS ("
+                "SELECT 1 FROM deliveries e WHERE e.chat_id = d.chat_id "
+                "AND e.status = 'pending' AND e.id < d.id AND e.next_attempt_at > ?) "
+                "ORDER BY d.id LIMIT ?" + self._db.claim_rows.format(alias="d"),
+                (now, holder, now, now, limit),
+            )
+            if rows:
+                await self._db.executemany(
+                    "UPDATE deliveries SET claimed_by = ?, claim_until = ? WHERE id = ?",
+                    [(holder, float(held[0]), row[0]) for row in rows],
+                )
+            await self._db.commit()
+            return rows
+
+        rows = await self._db.run(op, "claim pending deliveries")
+        return None if rows is None else [_delivery(r) for r in rows]
+
     async def pending_count(self) -> int:
         """How many deliveries are pending (due or waiting for a retry)."""
 
@@ -559,6 +616,67 @@ class SubscriptionStore:
             return result
 
         return await self._db.run(op, "read statistics")
+
+    # --- daily schedules ---------------------------------------------------------------------
+
+    async def due_dailies(self, now: float) -> list[tuple[Subscription, float | None]]:
+        """Daily subscriptions due at ``now``, with their due time (None: never computed, a
+        row from before schedules were rows), by due time."""
+
+        async def op() -> list[Row]:
+            return await self._db.fetchall(
+                "SELECT chat_id, kind, daily_time, timezone, next_due_at FROM subscriptions "
+                "WHERE kind = 'daily' AND (next_due_at IS NULL OR next_due_at <= ?) "
+                "ORDER BY next_due_at, chat_id",
+                (now,),
+            )
+
+        rows = await self._db.run(op, "read due daily schedules")
+        return [(_subscription(r), None if r[4] is None else float(r[4])) for r in rows]
+
+    async def advance_daily(self, chat_id: int, due: float | None, next_due: float) -> bool:
+        """Move a chat's daily schedule from ``due`` to ``next_due``.
+
+        Only if the row still says ``due``: a /subscribe daily that changed the time meanwhile
+        (in any process) wins, and two processes advancing the same occurrence advance it once.
+
+        Returns:
+            True if this call advanced it.
+        """
+
+        async def op() -> int:
+            if due is None:
+                return await self._db.execute(
+                    "UPDATE subscriptions SET next_due_at = ? WHERE chat_id = ? "
+                    "AND kind = 'daily' AND next_due_at IS NULL",
+                    (next_due, chat_id),
+                )
+            return await self._db.execute(
+                "UPDATE subscriptions SET next_due_at = ? WHERE chat_id = ? "
+                "AND kind = 'daily' AND next_due_at = ?",
+                (next_due, chat_id, due),
+            )
+
+        return await self._db.run(op, f"advance the daily schedule of chat {chat_id}") == 1
+
+    async def next_daily_run(self, chat_id: int) -> datetime.datetime | None:
+        """When the chat's next daily briefing is due (aware, in its zone), or None."""
+
+        async def op() -> Row | None:
+            return await self._db.fetchone(
+                "SELECT daily_time, timezone, next_due_at FROM subscriptions "
+                "WHERE chat_id = ? AND kind = 'daily'",
+                (chat_id,),
+            )
+
+        row = await self._db.run(op, f"read the daily schedule of chat {chat_id}")
+        if row is None or not row[0] or not row[1] or time_zone(str(row[1])) is None:
+            return None
+        due = row[2]
+        if due is None:  # not computed yet: what the sender will compute
+            at = datetime.time.fromisoformat(str(row[0]))
+            due = next_occurrence(at, ZoneInfo(str(row[1])), self._clock())
+        return local_moment(float(due), str(row[1]))
 
     # --- small key-value state ---------------------------------------------------------------
 

@@ -268,13 +268,8 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     at, zone = parse_daily(args, svc.settings.tz)
     await svc.subscriptions.subscribe_daily(chat.id, at, zone)
-    next_run = None
-    if svc.scheduler is not None:
-        from bot.delivery.subscriptions import Subscription
-
-        sub = Subscription(chat.id, "daily", at, zone)
-        svc.scheduler.schedule_daily(context.application, sub)
-        next_run = svc.scheduler.next_daily_run(context.application, chat.id)
+    # The schedule is the row just written (any process's elected sender runs it).
+    next_run = await svc.subscriptions.next_daily_run(chat.id)
     await reply(
         update,
         render(
@@ -296,8 +291,6 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert chat is not None and svc.subscriptions is not None
     await _ensure_may_change_subscriptions(update, context)
     removed = await svc.subscriptions.unsubscribe(chat.id)
-    if svc.scheduler is not None:
-        svc.scheduler.unschedule_daily(context.application, chat.id)
     await reply(update, render("unsubscribed", removed=removed))
 
 
@@ -307,9 +300,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     assert chat is not None
     subs = await svc.subscriptions.subscriptions_of(chat.id) if svc.subscriptions else []
-    next_run = (
-        svc.scheduler.next_daily_run(context.application, chat.id) if svc.scheduler else None
-    )
+    next_run = await svc.subscriptions.next_daily_run(chat.id) if svc.subscriptions else None
     daily = next((s for s in subs if s.kind == "daily"), None)
     tz = ZoneInfo(daily.timezone) if daily and daily.timezone else None
     library = svc.library
