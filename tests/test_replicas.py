@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from support import BotProcess, free_port, shown
+from support import BotProcess, free_port, make_settings, shown
 
 from bench.local_servers import LoadBalancer, NoLoadBalancer, start_load_balancer
 from fakeapi import FakeBotApi
@@ -64,6 +64,18 @@ def start_replicas(
     ]
 
 
+def build_seeds_into(workdir: Path, api: FakeBotApi, database_url: str) -> None:
+    """The seeds digested into the database's store before the replicas start, as the
+    ``workdir`` fixture does for SQLite (each replica's first build then finds nothing new)."""
+    from briefings.pipeline import build
+    from briefings.store import open_store
+
+    settings = make_settings(workdir, api, database_url=database_url)
+    with open_store(settings) as store:
+        report = build(settings.seeds_dir, store)
+    assert not report.errors, report.errors
+
+
 async def wait_ready(api: FakeBotApi, replicas: int) -> None:
     """Every replica registered its commands (post_init ran) and set the webhook."""
     await api.wait_for_requests("setMyCommands", count=replicas, timeout=60)
@@ -75,6 +87,7 @@ async def test_every_command_through_the_balancer_is_answered_once(
 ) -> None:
     """500 commands from 100 chats, spread by the balancer over 3 replicas: each is answered
     exactly once, with the answer that command gives, and every replica served some."""
+    await asyncio.to_thread(build_seeds_into, workdir, api, postgres_url)
     ports = [free_port() for _ in range(3)]
     balancer = load_balancer(workdir / "lb", ports)
     replicas = start_replicas(workdir, api, postgres_url, f"{balancer.url}/telegram", ports)

@@ -177,8 +177,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # Daily schedules are rows: when each chat's next daily briefing is due (Unix time;
         # NULL: not computed yet, the sender computes it), instead of a job in every process.
         "ALTER TABLE subscriptions ADD COLUMN next_due_at DOUBLE PRECISION",
-        "CREATE INDEX subscriptions_daily_due ON subscriptions (next_due_at) "
-        "WHERE kind = 'daily'",
+        "CREATE INDEX subscriptions_daily_due ON subscriptions (next_due_at) WHERE kind = 'daily'",
     ),
 )
 
@@ -247,7 +246,6 @@ class Database(ABC):
         tokens = _DIALECT_TOKENS[self.url.dialect]
         await self.begin()
         try:
-            await self._lock_schema()
             await self.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
             )
@@ -269,11 +267,6 @@ class Database(ABC):
         except BaseException:
             await self._rollback_if_needed()
             raise
-
-    async def _lock_schema(self) -> None:
-        """Keep other processes out of the migration until this transaction ends (SQLite's
-        ``BEGIN IMMEDIATE`` already does)."""
-        return
 
     async def close(self) -> None:
         """Close the connection (idempotent); waits for a running operation to finish."""

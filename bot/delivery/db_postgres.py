@@ -11,8 +11,8 @@ What differs from SQLite, and why it is handled here and not in the stores:
   for a placeholder: the stores pass every value as a parameter, never as a literal.
 * Locking: SQLite's ``BEGIN IMMEDIATE`` takes the one write lock; PostgreSQL locks rows, so a
   plain ``BEGIN`` is the same contract for the stores' short read-modify-write transactions.
-  Schema migrations take a transaction-scoped advisory lock, so replicas starting together
-  migrate once.
+  Schema migrations take an advisory lock before their transaction, so replicas starting
+  together migrate once.
 * Lost connections: a server restart or failover breaks the connection; the next operation
   opens a new one instead of failing for ever (the failed operation itself raised
   :class:`StorageError` and, like every failed write, did not happen).
@@ -66,10 +66,15 @@ class PostgresDatabase(Database):
         return cls(url, await _connect(url, busy_timeout), busy_timeout)
 
     async def _setup(self) -> None:
-        await self._migrate()
-
-    async def _lock_schema(self) -> None:
-        await self.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+        """Migrate under a session advisory lock taken *before* the migration's transaction:
+        a transaction that began while another replica was creating the tables keeps the
+        catalog it saw at its start (PostgreSQL reads catalog changes at a transaction's start
+        and at relation locks, not at advisory locks) and would create them again."""
+        await self.execute("SELECT pg_advisory_lock(?)", (_MIGRATION_LOCK,))
+        try:
+            await self._migrate()
+        finally:
+            await self.execute("SELECT pg_advisory_unlock(?)", (_MIGRATION_LOCK,))
 
     async def _ensure_connected(self) -> None:
         if not self._conn.closed and not self._conn.broken:

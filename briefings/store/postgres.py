@@ -36,7 +36,7 @@ from briefings.store.location import (
     redact_url,
 )
 from briefings.store.postgres_search import _PostgresSearch, fold
-from briefings.store.schema import POSTGRES_MIGRATIONS
+from briefings.store.schema import POSTGRES_MIGRATIONS, STORE_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,24 @@ class PostgresDigestStore(_PostgresSearch, DigestStore):
         return tuple(row) if row is not None else None
 
     # --- schema ------------------------------------------------------------------------------
+
+    def _open_schema(self) -> None:
+        """Create or migrate the tables, once, however many processes open the store together.
+
+        The lock is taken *before* the migration's transaction begins: a transaction that began
+        while another process was creating the schema keeps the catalog it saw at its start
+        (PostgreSQL processes catalog invalidations at a transaction's start and at relation
+        locks, not at advisory locks), so it would miss the new tables and create them again
+        (``DuplicateTable``, seen with four processes opening a new store at once).
+        """
+        if self._schema_version() >= STORE_VERSION:
+            return
+        self._execute("SELECT pg_advisory_lock(?)", (self._location.lock_key,))
+        try:
+            with self.transaction():  # begins after the lock: sees what the other one made
+                self._migrate()
+        finally:
+            self._execute("SELECT pg_advisory_unlock(?)", (self._location.lock_key,))
 
     def _schema_version(self) -> int:
         row = self._row("SELECT to_regclass('store_meta') IS NOT NULL")
