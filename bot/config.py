@@ -36,8 +36,6 @@ class Settings(EngineSettings):
     #: limit is 30); 0 switches the overall limit off (benchmarks against a local fake server).
     rate_limit_overall: float = Field(default=30.0, ge=0)
     flood_window_seconds: float = 10.0
-    #: A seed whose digest takes longer is reported and its digest worker replaced.
-    build_file_timeout_seconds: float = Field(default=120.0, gt=0)
     #: Briefing deliveries: how long one that keeps failing for passing reasons is retried
     #: (from its briefing), the longest wait between two tries, when admins are told that
     #: deliveries are held, and how long a send waits for Telegram's answer.

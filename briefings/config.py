@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -17,6 +18,14 @@ class EngineSettings(BaseSettings):
 
     seeds_dir: Path = PROJECT_DIR / "seeds"
     data_dir: Path = PROJECT_DIR / "data"
+    #: Where the build queue lives (``python -m briefings worker`` / ``enqueue``); PostgreSQL.
+    database_url: str | None = None
+    #: A seed whose digest takes longer is reported and its digest worker replaced.
+    build_file_timeout_seconds: float = Field(default=120.0, gt=0)
+    #: A claimed build job not renewed for this long is claimed again (its builder is gone).
+    build_lease_seconds: float = Field(default=30.0, ge=1)
+    #: A build job that failed (or whose builder died) this many times is recorded as failed.
+    build_max_attempts: int = Field(default=3, ge=1)
 
     def store_path(self, seeds_dir: Path | None = None) -> Path:
         """The digest store of ``seeds_dir`` (the configured seeds folder by default).
