@@ -164,6 +164,7 @@ class Builder:
         while True:
             try:
                 probe.result(timeout=0.2)
+                log.info("builder %s: digest process ready", self.name)
                 return pool
             except FuturesTimeout:
                 if self.stopping:
