@@ -183,8 +183,8 @@ def test_two_builders_digest_every_seed_exactly_once(
     changed.write_text(changed.read_text() + "\nA correction was added later.\n")
     assert enqueue_cli(tmp_path, postgres_url).startswith("queued 1, already queued or built 0")
     wait_for(lambda: open_jobs(postgres_url) == 0, "the changed file's job")
-    contents = rows(postgres_url, "SELECT state, builds FROM build_jobs WHERE name = %s", (names[5],))
-    assert sorted(contents) == [("done", 1), ("done", 1)]
+    both = rows(postgres_url, "SELECT state, builds FROM build_jobs WHERE name = %s", (names[5],))
+    assert sorted(both) == [("done", 1), ("done", 1)]
 
 
 @pytest.mark.timeout(300)
