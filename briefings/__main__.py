@@ -184,15 +184,16 @@ def cmd_export(settings: EngineSettings, args: argparse.Namespace) -> int:
 
 def _queue_url(settings: EngineSettings) -> str | None:
     """``DATABASE_URL`` when it names PostgreSQL (the queue's home); None after saying why."""
-    url = settings.database_url or ""
-    if url.startswith(("postgresql://", "postgres://")):
-        return url
-    print(
-        "the build queue lives in PostgreSQL: set DATABASE_URL=postgresql://user@host/database"
-        + (" (it is not a PostgreSQL URL)" if url else " (it is not set)"),
-        file=sys.stderr,
-    )
-    return None
+    from briefings.build_queue import queue_url
+
+    url = queue_url(settings.database_url)
+    if url is None:
+        print(
+            "the build queue lives in PostgreSQL: set DATABASE_URL=postgresql://user@host/db"
+            + (" (it is not a PostgreSQL URL)" if settings.database_url else " (it is not set)"),
+            file=sys.stderr,
+        )
+    return url
 
 
 def cmd_worker(settings: EngineSettings, args: argparse.Namespace) -> int:
@@ -216,19 +217,18 @@ def cmd_enqueue(settings: EngineSettings, args: argparse.Namespace) -> int:
     import psycopg
 
     from briefings import build_queue
+    from briefings.build_worker import open_store
 
     url = _queue_url(settings)
     if url is None:
         return 2
-    if args.files:
-        names = list(args.files)
-    else:
-        with DigestStore(settings.store_path()) as store:
-            todo, _ = plan_build(scan_seeds(settings.seeds_dir), store.file_states())
-        names = [seed.name for seed, _ in todo]
     try:
         with build_queue.connect(url) as conn:
-            report = build_queue.enqueue(conn, settings.seeds_dir, names)
+            if args.files:
+                report = build_queue.enqueue(conn, settings.seeds_dir, args.files)
+            else:
+                with open_store(settings) as store:
+                    report = build_queue.enqueue_changed(conn, settings.seeds_dir, store)
             failed = build_queue.failed_jobs(conn)
     except psycopg.OperationalError as exc:
         print(f"cannot reach the build queue: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
@@ -296,8 +296,9 @@ def main(argv: list[str] | None = None) -> int:
         "enqueue",
         help="queue new and changed seeds (or the FILES given) for the builders",
         description="Queue seeds for the builders: the FILES given (names in SEEDS_DIR), or "
-        "every new and changed seed. A file whose content is queued or built already is not "
-        "queued again. Lists the jobs that failed, with their errors.",
+        "every new and changed seed (the digests of removed files are dropped). A file whose "
+        "content is queued or built already is not queued again. Lists the jobs that failed, "
+        "with their errors.",
     )
     p_enqueue.add_argument("files", nargs="*", help="seed file names (default: what changed)")
     args = parser.parse_args(argv)

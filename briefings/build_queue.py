@@ -22,16 +22,18 @@ what is here about 200 lines, read in one sitting.  The queue lives in the datab
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 
 from briefings.models import DIGEST_FORMAT_VERSION
+from briefings.store.digests import DigestStore
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +75,23 @@ class BuildJob:
 
 @dataclass(slots=True)
 class EnqueueReport:
-    """What :func:`enqueue` did: files queued, files already queued or built, files unread."""
+    """What :func:`enqueue` did: files queued, already queued or built, and unreadable."""
 
     queued: list[str] = field(default_factory=list)
     known: int = 0
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: Files not opened (size and mtime as stored), and files removed from the store.
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def queue_url(url: str | None) -> str | None:
+    """``url`` as psycopg takes it when it names PostgreSQL (``postgresql://``,
+    ``postgres://``, ``postgresql+psycopg://``), else None: the queue lives only there."""
+    scheme, sep, rest = (url or "").partition("://")
+    if sep and scheme.lower() in ("postgres", "postgresql", "postgresql+psycopg"):
+        return f"postgresql://{rest}"
+    return None
 
 
 def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
@@ -109,25 +123,52 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(read_seed_bytes(path, MAX_SEED_BYTES)).hexdigest()
 
 
+def database_now(conn: psycopg.Connection[tuple[object, ...]]) -> datetime.datetime:
+    """The database's clock (jobs' ``finished_at`` is on it): take it before reading the store
+    for :func:`enqueue`'s ``as_of``."""
+    row = conn.execute("SELECT now()").fetchone()
+    assert row is not None and isinstance(row[0], datetime.datetime)
+    return row[0]
+
+
 def enqueue(
-    conn: psycopg.Connection[tuple[object, ...]], seeds_dir: Path, names: Iterable[str]
+    conn: psycopg.Connection[tuple[object, ...]],
+    seeds_dir: Path,
+    names: Iterable[str],
+    *,
+    stored: Mapping[str, str] | None = None,
+    as_of: datetime.datetime | None = None,
 ) -> EnqueueReport:
     """Queue the files ``names`` of ``seeds_dir`` as they are now (their content hashed).
 
-    A file whose content is queued, running, built or failed already is not queued again; a
-    file that cannot be read is reported and not queued (it is queued once it can be).
+    A content queued, running, built or failed already is not queued again, except a job that
+    was skipped (the file was gone or changing when it ran).  ``stored``: the content hash the
+    digest store holds for each file, read at ``as_of`` (:func:`database_now`): a file holding
+    that content is not queued, and a job built before ``as_of`` whose digest the store does not
+    hold (the store was set aside, the file removed and put back) is queued again.  A file that
+    cannot be read is reported and not queued (it is queued once it can be).
     """
     report = EnqueueReport()
+    stored = stored or {}
     for name in names:
         try:
             content_hash = file_hash(seeds_dir / name)
         except Exception as exc:  # missing, a FIFO, too large, unreadable: said, not queued
             report.unreadable.append((name, str(exc) or type(exc).__name__))
             continue
+        if stored.get(name) == content_hash:
+            report.known += 1
+            continue
         row = conn.execute(
-            "INSERT INTO build_jobs (name, content_hash, format_version) VALUES (%s, %s, %s)"
-            " ON CONFLICT DO NOTHING RETURNING id",
-            (name, content_hash, DIGEST_FORMAT_VERSION),
+            """
+            INSERT INTO build_jobs (name, content_hash, format_version) VALUES (%s, %s, %s)
+            ON CONFLICT (name, content_hash, format_version) DO UPDATE
+                SET state = 'queued', attempts = 0, error = NULL, finished_at = NULL
+                WHERE build_jobs.state = 'skipped'
+                    OR (build_jobs.state = 'done' AND build_jobs.finished_at < %s)
+            RETURNING id
+            """,
+            (name, content_hash, DIGEST_FORMAT_VERSION, as_of),
         ).fetchone()
         if row is None:
             report.known += 1
@@ -136,6 +177,41 @@ def enqueue(
     if report.queued:
         conn.execute(f"NOTIFY {CHANNEL}")
     return report
+
+
+def enqueue_changed(
+    conn: psycopg.Connection[tuple[object, ...]], seeds_dir: Path, store: DigestStore
+) -> EnqueueReport:
+    """What a local build does before digesting, with the digesting left to the builders:
+    forget the files no longer in ``seeds_dir``, and queue the new and changed ones (a file's
+    size and mtime as stored: not opened; the same content as stored: not queued)."""
+    from briefings.pipeline import plan_build, scan_seeds
+
+    as_of = database_now(conn)  # before the store is read: see enqueue()
+    seeds = scan_seeds(seeds_dir)
+    states = store.file_states()
+    present = {seed.name for seed in seeds}
+    removed = sorted(name for name in states if name not in present)
+    if removed:
+        with store.transaction():
+            store.remove(removed)
+    todo, unchanged = plan_build(seeds, states)
+    stored = {
+        name: state.content_hash
+        for name, state in states.items()
+        if state.format_version == DIGEST_FORMAT_VERSION
+    }
+    report = enqueue(conn, seeds_dir, [seed.name for seed, _ in todo], stored=stored, as_of=as_of)
+    report.unchanged, report.removed = unchanged, removed
+    return report
+
+
+def open_jobs(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+    """How many jobs are queued or being built."""
+    row = conn.execute(
+        "SELECT count(*) FROM build_jobs WHERE state IN ('queued', 'running')"
+    ).fetchone()
+    return int(str(row[0])) if row else 0
 
 
 def claim(

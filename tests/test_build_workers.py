@@ -5,6 +5,7 @@ promptly.  Skipped where there is no PostgreSQL server (see ``postgres_cluster``
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,13 +17,20 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from support import ask, displayed, make_settings, shown
 
+from bot.app import build_application, running
+from bot.config import Settings
+from briefings import build_queue
+from briefings.models import BuildError
 from briefings.store.digests import DigestStore
+from fakeapi import FakeBotApi
 
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS_ARTICLES = PROJECT.parent / "shared" / "corpus" / "articles"
 #: Seconds any wait of these tests allows; a test never waits longer than this for one thing.
 PATIENCE = 150.0
+USER = 501
 
 
 class Worker:
@@ -268,3 +276,73 @@ def test_sigterm_gives_the_file_back_and_exits_promptly(
     started = time.monotonic()
     assert idle.proc.wait(15) == 0
     assert time.monotonic() - started < 4  # an idle builder looks up every second
+
+
+@pytest.mark.timeout(200)
+async def test_the_bot_queues_new_seeds_for_builders_and_announces_what_they_built(
+    postgres_url: str, workdir: Path, api: FakeBotApi, workers: list[Worker]
+) -> None:
+    builder = Worker(workdir, postgres_url, "builder")
+    workers.append(builder)
+    builder.wait_ready()
+    settings = make_settings(
+        workdir, api, database_url=postgres_url, build_workers="external", seed_poll_seconds=0.5
+    )
+    async with running(build_application(settings)):
+        [ok] = await ask(api, USER, "/subscribe")
+        assert "Subscribed" in shown(ok)
+        await asyncio.sleep(1.5)  # the first poll records the existing archive
+        since = api.mark()
+        (workdir / "seeds" / "003_lakeside.txt").write_text(
+            "Foreign ministers meet in Geneva\n\nMarch 3, 2024\n\nForeign ministers met in "
+            "Geneva on March 3, 2024 and agreed to extend the ceasefire talks by a month.\n"
+            + (PROJECT / "seeds" / "000_828d40792933caee.txt").read_text(),
+        )
+        [briefing] = await api.wait_for_messages(
+            since=since, timeout=90, predicate=lambda r: "New article" in displayed(r).text
+        )
+        shown(briefing, "Foreign ministers meet in Geneva")
+        await asyncio.sleep(2.0)
+        announced = [r for r in api.sent[since:] if "New article" in displayed(r).text]
+        assert len(announced) == 1  # once, though the bot looked again while it was built
+    state, attempts, builds, worker, _ = jobs(postgres_url)["003_lakeside.txt"]
+    assert (state, attempts, builds) == ("done", 1, 1)
+    assert str(worker).endswith(builder.tag)  # digested by the builder, not in the bot
+    assert len(jobs(postgres_url)) == 1  # the archive, unchanged, was not queued
+
+
+def test_external_builders_need_a_postgresql_database(tmp_path: Path) -> None:
+    sqlite = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    with pytest.raises(ValueError, match="BUILD_WORKERS=external needs DATABASE_URL=postgresql"):
+        Settings(build_workers="external", database_url=sqlite)
+    assert Settings(database_url=sqlite).build_workers == "local"  # the default
+
+
+def test_enqueue_queues_again_only_what_the_store_does_not_hold(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    names = make_seeds(tmp_path / "seeds", 3)
+    store = DigestStore(tmp_path / "digests.sqlite3")
+    with build_queue.connect(postgres_url) as conn, store:
+        assert build_queue.enqueue_changed(conn, tmp_path / "seeds", store).queued == names
+        assert build_queue.enqueue_changed(conn, tmp_path / "seeds", store).queued == []
+        for _ in names:  # a builder ran each job, but no digest reached this store (set aside)
+            job = build_queue.claim(conn, "test:1", 30)
+            assert job is not None
+            state = "skipped" if job.name == names[2] else "done"
+            build_queue.finish(conn, job, state, built=state == "done")
+        report = build_queue.enqueue_changed(conn, tmp_path / "seeds", store)
+        assert report.queued == names  # built before, but not in the store: built again
+        assert build_queue.enqueue(conn, tmp_path / "seeds", names).queued == []
+        # A file whose content the store holds is not queued; a removed file is forgotten.
+        seed = tmp_path / "seeds" / names[1]
+        size, mtime_ns = seed.stat().st_size, seed.stat().st_mtime_ns
+        with store.transaction():
+            store.put_error(BuildError(names[1], "x"), size, mtime_ns, build_queue.file_hash(seed))
+            store.put_error(BuildError(names[0], "x"), 1, 1, "an old content")
+        seed.touch()  # a new mtime, the same content
+        (tmp_path / "seeds" / names[0]).unlink()
+        report = build_queue.enqueue_changed(conn, tmp_path / "seeds", store)
+        assert (report.queued, report.known, report.removed) == ([], 2, [names[0]])
+        assert set(store.file_states()) == {names[1]}
+    assert jobs(postgres_url)[names[1]][:3] == ("queued", 0, 1)  # built once before
