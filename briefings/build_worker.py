@@ -42,7 +42,7 @@ from briefings.models import BuildError
 from briefings.pipeline import Outcome, SeedFile, digest_seed
 from briefings.store.digests import DigestStore
 from briefings.store.summit_index import refresh_summits
-from briefings.workers import POOL_START_SECONDS, DigestPool, make_pool
+from briefings.workers import POOL_START_SECONDS, DigestPool, make_pool, pool_broken
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,17 @@ IDLE_POLL_SECONDS = 1.0
 RECONNECT_SECONDS = 2.0
 #: Lets one idle builder merge the summits at a time (others go on building).
 _SUMMITS_LOCK = 0x6272_736D  # "brsm"
+
+
+def warm_up() -> None:
+    """In the digest process, before its first job: what the first digest would otherwise pay
+    on the file's clock (the stages' imports, the model's first run)."""
+    import briefings.digest
+    import briefings.ingest.read
+    from briefings.text.nlp import load_nlp
+
+    assert briefings.digest and briefings.ingest.read
+    load_nlp()("Ministers met in Geneva on Monday and agreed to talk again.")
 
 
 def open_store(settings: EngineSettings) -> DigestStore:
@@ -114,13 +125,13 @@ class Builder:
                         self.name,
                         str(exc).strip().splitlines()[0],
                     )
+                    self._end_pool()  # its file, if any, goes to another builder
                     time.sleep(RECONNECT_SECONDS)
                     conn = self._reconnect(conn)
         except Stopping:
             pass
         finally:
-            if self._pool is not None:
-                self._pool.kill_workers(grace=0.0)
+            self._end_pool()
             store.close()
             conn.close()
         log.info("builder %s: stopped after building %d file(s)", self.name, self.built)
@@ -154,12 +165,11 @@ class Builder:
     def _ready_pool(self) -> DigestPool:
         """The digest process, started (model loaded) before a job is claimed, so its start
         never counts against a file's deadline; a pool that broke or was ended is replaced."""
-        if self._pool is not None and not getattr(self._pool, "_broken", False):
+        if self._pool is not None and not pool_broken(self._pool):
             return self._pool
-        if self._pool is not None:
-            self._pool.kill_workers()
+        self._end_pool()
         self._pool = pool = make_pool(1)
-        probe: Future[object] = pool.submit(int)
+        probe: Future[None] = pool.submit(warm_up)
         deadline = time.monotonic() + POOL_START_SECONDS
         while True:
             try:
@@ -171,6 +181,12 @@ class Builder:
                     raise Stopping from None
                 if time.monotonic() > deadline:
                     raise RuntimeError("the digest process did not start") from None
+
+    def _end_pool(self) -> None:
+        """End the digest process now (a file it holds is abandoned); the next job starts one."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.kill_workers()
 
     def _build(
         self,
@@ -241,10 +257,10 @@ class Builder:
                 if now >= stop_at:
                     log.info("builder %s: %s given back to the queue", self.name, job.name)
                     build_queue.release(conn, job, self.name)
-                    pool.kill_workers()
+                    self._end_pool()
                     return None
             if now - started > timeout:
-                pool.kill_workers()
+                self._end_pool()
                 self._attempt_failed(
                     conn, job, seed, f"reading or digesting took longer than {timeout:g} s"
                 )
@@ -252,7 +268,11 @@ class Builder:
             if now >= renew_at:
                 renew_at = now + lease / 3
                 if not build_queue.renew(conn, job, self.name, lease):
-                    log.warning("builder %s: lost the lease on %s", self.name, job.name)
+                    # Another builder took it (this one was stopped or cut off longer than the
+                    # lease): it is theirs now, and building it twice would be waste.
+                    log.warning("builder %s: %s was taken by another builder", self.name, job.name)
+                    self._end_pool()
+                    return None
 
     def _attempt_failed(
         self,
