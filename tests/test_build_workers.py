@@ -346,3 +346,25 @@ def test_enqueue_queues_again_only_what_the_store_does_not_hold(
         assert (report.queued, report.known, report.removed) == ([], 2, [names[0]])
         assert set(store.file_states()) == {names[1]}
     assert jobs(postgres_url)[names[1]][:3] == ("queued", 0, 1)  # built once before
+
+
+def test_worker_without_a_reachable_queue_says_so_in_one_line(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    environment.update(SEEDS_DIR=str(tmp_path / "seeds"), DATA_DIR=str(tmp_path / "data"))
+    for url, code, said in [
+        (None, 2, "the build queue lives in PostgreSQL: set DATABASE_URL=postgresql://"),
+        (f"sqlite:///{tmp_path}/bot.db", 2, "(it is not a PostgreSQL URL)"),
+        ("postgresql://briefings:s3cret-pw@127.0.0.1:1/queue", 1, "cannot reach the build queue"),
+    ]:
+        env = environment if url is None else {**environment, "DATABASE_URL": url}
+        done = subprocess.run(
+            [sys.executable, "-m", "briefings", "worker"],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == code
+        assert said in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "s3cret-pw" not in done.stderr + done.stdout
