@@ -115,6 +115,20 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def refused(seeds_dir: Path, name: str) -> str | None:
+    """Why ``name`` is not a seed a builder may read (None: it may): a job names a file of the
+    seeds folder by its path there, never a file elsewhere (``../``, an absolute path, a
+    symlink out), and only a type the engine reads."""
+    from briefings.pipeline import SUPPORTED_SUFFIXES
+
+    root = seeds_dir.resolve()
+    if not (root / name).resolve().is_relative_to(root) or Path(name).is_absolute():
+        return "not a file of the seeds folder (SEEDS_DIR)"
+    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        return "not an article file (.txt, .md, .markdown, .html, .htm)"
+    return None
+
+
 def file_hash(path: Path) -> str:
     """The content hash a job is keyed by: SHA-256 of the file's bytes, as the store keeps it."""
     from briefings.ingest.read import read_seed_bytes
@@ -151,6 +165,10 @@ def enqueue(
     report = EnqueueReport()
     stored = stored or {}
     for name in names:
+        reason = refused(seeds_dir, name)
+        if reason is not None:
+            report.unreadable.append((name, reason))
+            continue
         try:
             content_hash = file_hash(seeds_dir / name)
         except Exception as exc:  # missing, a FIFO, too large, unreadable: said, not queued

@@ -202,6 +202,10 @@ class Builder:
             )
             self._fail(conn, job, None, error)
             return
+        reason = build_queue.refused(self.settings.seeds_dir, job.name)
+        if reason is not None:  # a row not written by enqueue(): never read outside the folder
+            build_queue.finish(conn, job, "failed", error=reason)
+            return
         path = self.settings.seeds_dir / job.name
         try:
             stat = path.stat()

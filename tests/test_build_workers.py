@@ -348,6 +348,23 @@ def test_enqueue_queues_again_only_what_the_store_does_not_hold(
     assert jobs(postgres_url)[names[1]][:3] == ("queued", 0, 1)  # built once before
 
 
+def test_enqueue_refuses_names_outside_the_seeds_folder(postgres_url: str, tmp_path: Path) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "secret.txt").write_text("Not an article of the seeds folder.\n")
+    (tmp_path / "seeds" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "seeds" / "notes.pdf").write_bytes(b"%PDF-1.4")
+    asked = ["../secret.txt", str(tmp_path / "secret.txt"), "link.txt", "notes.pdf", "gone.txt"]
+    with build_queue.connect(postgres_url) as conn:
+        report = build_queue.enqueue(conn, tmp_path / "seeds", asked)
+    assert report.queued == []
+    reasons = dict(report.unreadable)
+    outside = "not a file of the seeds folder (SEEDS_DIR)"
+    assert [reasons[name] for name in asked[:3]] == [outside] * 3
+    assert reasons["notes.pdf"].startswith("not an article file")
+    assert "No such file" in reasons["gone.txt"]
+    assert jobs(postgres_url) == {}
+
+
 def test_worker_without_a_reachable_queue_says_so_in_one_line(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     environment.update(SEEDS_DIR=str(tmp_path / "seeds"), DATA_DIR=str(tmp_path / "data"))
