@@ -6,9 +6,9 @@ The token is a ``SecretStr``: it never appears in a repr, a log line or a traceb
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from bot.delivery.db import parse_database_url
@@ -36,8 +36,9 @@ class Settings(EngineSettings):
     #: limit is 30); 0 switches the overall limit off (benchmarks against a local fake server).
     rate_limit_overall: float = Field(default=30.0, ge=0)
     flood_window_seconds: float = 10.0
-    #: A seed whose digest takes longer is reported and its digest worker replaced.
-    build_file_timeout_seconds: float = Field(default=120.0, gt=0)
+    #: ``local``: the bot digests new seeds in its own process pool; ``external``: it queues
+    #: them for builders (``python -m briefings worker``) in the PostgreSQL ``DATABASE_URL``.
+    build_workers: Literal["local", "external"] = "local"
     #: Briefing deliveries: how long one that keeps failing for passing reasons is retried
     #: (from its briefing), the longest wait between two tries, when admins are told that
     #: deliveries are held, and how long a send waits for Telegram's answer.
@@ -79,6 +80,17 @@ class Settings(EngineSettings):
         if value:
             parse_database_url(value)  # raises ValueError saying what to use instead
         return value
+
+    @model_validator(mode="after")
+    def _check_build_workers(self) -> Settings:
+        """External builders take their jobs from PostgreSQL: refuse the setting without it."""
+        from briefings.build_queue import queue_url
+
+        if self.build_workers == "external" and queue_url(self.database_url) is None:
+            raise ValueError(
+                "BUILD_WORKERS=external needs DATABASE_URL=postgresql://… (the build queue)"
+            )
+        return self
 
     @field_validator("telegram_base_url")
     @classmethod

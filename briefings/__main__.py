@@ -1,4 +1,5 @@
-"""The engine's command line: ``python -m briefings build | show FILE | export [SEEDS_DIR]``."""
+"""The engine's command line: ``python -m briefings build | show FILE | export [SEEDS_DIR]``,
+and, with a PostgreSQL ``DATABASE_URL``, ``worker | enqueue`` (builders on other machines)."""
 
 from __future__ import annotations
 
@@ -32,11 +33,14 @@ environment variables:
   DATA_DIR                where digests are stored, default ./data
   DATABASE_URL            postgresql://... keeps the digests in that database instead
   BRIEFINGS_SPACY_MODEL   spaCy model package for people, places and organisations
+  DATABASE_URL            postgresql://… the build queue of "worker" and "enqueue"
+  BUILD_FILE_TIMEOUT_SECONDS, BUILD_LEASE_SECONDS, BUILD_MAX_ATTEMPTS   builders' limits
 
 examples:
   python -m briefings build
   python -m briefings show 002_ae500b144d0d54b5.txt
   python -m briefings export ../shared/corpus/articles > digests.json
+  DATABASE_URL=postgresql://briefings@db/briefings python -m briefings worker
 
 Run "python -m briefings COMMAND --help" for a command's options."""
 
@@ -180,6 +184,68 @@ def cmd_export(settings: EngineSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _queue_url(settings: EngineSettings) -> str | None:
+    """``DATABASE_URL`` when it names PostgreSQL (the queue's home); None after saying why."""
+    from briefings.build_queue import queue_url
+
+    url = queue_url(settings.database_url)
+    if url is None:
+        print(
+            "the build queue lives in PostgreSQL: set DATABASE_URL=postgresql://user@host/db"
+            + (" (it is not a PostgreSQL URL)" if settings.database_url else " (it is not set)"),
+            file=sys.stderr,
+        )
+    return url
+
+
+def cmd_worker(settings: EngineSettings, args: argparse.Namespace) -> int:
+    """Claim build jobs from the queue and digest them until SIGTERM."""
+    import psycopg
+
+    from briefings.build_worker import run_worker
+
+    url = _queue_url(settings)
+    if url is None:
+        return 2
+    try:
+        return run_worker(settings, url, until_empty=args.until_empty)
+    except psycopg.OperationalError as exc:
+        print(f"cannot reach the build queue: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+
+
+def cmd_enqueue(settings: EngineSettings, args: argparse.Namespace) -> int:
+    """Queue the given seeds, or every new and changed one, for the builders."""
+    import psycopg
+
+    from briefings import build_queue
+    from briefings.build_worker import open_store
+
+    url = _queue_url(settings)
+    if url is None:
+        return 2
+    try:
+        with build_queue.connect(url) as conn:
+            if args.files:
+                report = build_queue.enqueue(conn, settings.seeds_dir, args.files)
+            else:
+                with open_store(settings) as store:
+                    report = build_queue.enqueue_changed(conn, settings.seeds_dir, store)
+            failed = build_queue.failed_jobs(conn)
+    except psycopg.OperationalError as exc:
+        print(f"cannot reach the build queue: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(
+        f"queued {len(report.queued)}, already queued or built {report.known}, "
+        f"unreadable {len(report.unreadable)}, failed jobs {len(failed)}"
+    )
+    for name, error in report.unreadable:
+        print(f"  unreadable: {name}: {error}")
+    for name, error in failed:
+        print(f"  failed: {name}: {error}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m briefings``."""
     parser = argparse.ArgumentParser(
@@ -217,6 +283,26 @@ def main(argv: list[str] | None = None) -> int:
     p_export.add_argument(
         "seeds_dir", nargs="?", default=None, help="folder of articles (default: SEEDS_DIR)"
     )
+    p_worker = sub.add_parser(
+        "worker",
+        help="be a builder: digest the jobs of the build queue (DATABASE_URL) until stopped",
+        description="Claim build jobs from the queue in PostgreSQL (DATABASE_URL), digest the "
+        "seeds they name (SEEDS_DIR) and write the digests to the store, one file at a time, "
+        "until SIGTERM. Start as many as you like, on any machine that reaches the database "
+        "and the seeds: each file is built once; a builder that dies loses nothing.",
+    )
+    p_worker.add_argument(
+        "--until-empty", action="store_true", help="exit when no job is left to claim"
+    )
+    p_enqueue = sub.add_parser(
+        "enqueue",
+        help="queue new and changed seeds (or the FILES given) for the builders",
+        description="Queue seeds for the builders: the FILES given (names in SEEDS_DIR), or "
+        "every new and changed seed (the digests of removed files are dropped). A file whose "
+        "content is queued or built already is not queued again. Lists the jobs that failed, "
+        "with their errors.",
+    )
+    p_enqueue.add_argument("files", nargs="*", help="seed file names (default: what changed)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -224,7 +310,13 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     settings = EngineSettings()
-    commands = {"build": cmd_build, "show": cmd_show, "export": cmd_export}
+    commands = {
+        "build": cmd_build,
+        "show": cmd_show,
+        "export": cmd_export,
+        "worker": cmd_worker,
+        "enqueue": cmd_enqueue,
+    }
     seeds_dir = getattr(args, "seeds_dir", None)
     location = settings.store_location(Path(seeds_dir) if seeds_dir else settings.seeds_dir)
     if not isinstance(location, Path):  # PostgreSQL: no file to check or set aside

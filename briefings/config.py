@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from briefings.store.location import (
@@ -29,6 +30,12 @@ class EngineSettings(BaseSettings):
     #: A PostgreSQL URL moves the digest store into that database; anything else (a SQLite URL
     #: of the bot's own database, or none) keeps it in ``DATA_DIR``.
     database_url: str | None = None
+    #: A seed whose digest takes longer is reported and its digest worker replaced.
+    build_file_timeout_seconds: float = Field(default=120.0, gt=0)
+    #: A claimed build job not renewed for this long is claimed again (its builder is gone).
+    build_lease_seconds: float = Field(default=30.0, ge=1)
+    #: A build job that failed (or whose builder died) this many times is recorded as failed.
+    build_max_attempts: int = Field(default=3, ge=1)
 
     def store_location(self, seeds_dir: Path | None = None) -> StoreLocation:
         """Where the digest store of ``seeds_dir`` lives: a schema of the PostgreSQL database

@@ -45,9 +45,9 @@ from bot.delivery.db import StorageError
 from bot.delivery.sender import Sender
 from bot.delivery.subscriptions import Subscription, SubscriptionStore, time_zone
 from bot.render import render
-from briefings import pipeline
+from briefings import build_queue, pipeline
 from briefings.library import Library
-from briefings.models import Digest
+from briefings.models import BuildError, Digest
 from briefings.pipeline import BuildReport, SeedFile, scan_seeds, seeds_fingerprint
 from briefings.store import DigestStore, open_store
 from briefings.store_health import StoreDamage, damage_reason, recover, settable_aside
@@ -246,6 +246,8 @@ class BriefingScheduler:
         self._known_early: set[str] = set()
         #: Seeds of the starting archive not digested yet, until the first build has run.
         self._preparing = 0
+        #: Jobs queued or being built by external builders at the last build (0: none).
+        self._queue_open = 0
 
     @property
     def library(self) -> Library | None:
@@ -405,18 +407,19 @@ class BriefingScheduler:
         ``changed`` (their digests as shown are read before the build replaces them)."""
         loop = asyncio.get_running_loop()
         before = await asyncio.to_thread(corrections.old_digests, self._library, changed)
-        pool = self._get_pool()
+        pool = None if self._settings.build_workers == "external" else self._get_pool()
         self._build_pending = True  # until it succeeded: the watcher will not report it again
         damage_before = self.store_damage
         try:
             report, library = await loop.run_in_executor(None, self._build_sync, pool)
         except BrokenProcessPool:
             log.error("the digest process pool died (out of memory?); a new one will be used")
-            if self._own_pool and self._pool is pool:
+            if self._own_pool and pool is not None and self._pool is pool:
                 self._pool = None
                 pool.shutdown(wait=False, cancel_futures=True)
             raise
-        self._build_pending = False
+        # Builders on the queue: look again (every couple of seconds) until they are done.
+        self._build_pending = self._queue_open > 0
         log.info(
             "build: %d built, %d unchanged, %d removed, %d errors",
             len(report.built), report.unchanged, len(report.removed), len(report.errors),
@@ -501,7 +504,7 @@ class BriefingScheduler:
             self._pool = pipeline.make_pool(self._build_workers)
         return self._pool
 
-    def _build_sync(self, pool: Executor) -> tuple[BuildReport, Library]:
+    def _build_sync(self, pool: Executor | None) -> tuple[BuildReport, Library]:
         """:meth:`_build_once`; a damaged store (a row that fails to read, a corrupt page) is
         set aside and everything is built again from the seeds, at once."""
         try:
@@ -513,8 +516,10 @@ class BriefingScheduler:
         self.store_damage = recover(self._settings.store_file, reason)
         return self._build_once(pool)
 
-    def _build_once(self, pool: Executor) -> tuple[BuildReport, Library]:
+    def _build_once(self, pool: Executor | None) -> tuple[BuildReport, Library]:
         """The build and the library load, in a worker thread (they block for seconds)."""
+        if pool is None:
+            return self._queue_build(), Library.load(self._read_store())
         with open_store(self._settings) as store:
             report = pipeline.build(
                 self._settings.seeds_dir,
@@ -525,6 +530,22 @@ class BriefingScheduler:
         # Cards and summit heads only (summits were merged by the build, in the pool): a
         # reload does not stall the event loop (GIL) even on a large archive.
         return report, Library.load(self._read_store())
+
+    def _queue_build(self) -> BuildReport:
+        """``BUILD_WORKERS=external``: the new and changed seeds are queued for the builders
+        (``python -m briefings worker``), removed ones forgotten; what the builders finished
+        is in the library loaded next, and announced then.  (Corrections to announced
+        articles are told only by local builds: the old digest is gone when a builder's lands.)
+        """
+        url = build_queue.queue_url(self._settings.database_url)
+        assert url is not None  # Settings refuse BUILD_WORKERS=external without it
+        with build_queue.connect(url) as conn, open_store(self._settings) as store:
+            queued = build_queue.enqueue_changed(conn, self._settings.seeds_dir, store)
+            self._queue_open = build_queue.open_jobs(conn)
+        if queued.queued:
+            log.info("%d seed(s) queued for the builders", len(queued.queued))
+        errors = [BuildError(name, error) for name, error in queued.unreadable]
+        return BuildReport(unchanged=queued.unchanged, removed=queued.removed, errors=errors)
 
     async def _announce(self, library: Library) -> None:
         """Announce, once, every article of ``library`` not announced before."""
