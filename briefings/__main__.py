@@ -219,7 +219,7 @@ def cmd_enqueue(settings: EngineSettings, args: argparse.Namespace) -> int:
     import psycopg
 
     from briefings import build_queue
-    from briefings.build_worker import open_store
+    from briefings.store import open_store
 
     url = _queue_url(settings)
     if url is None:
