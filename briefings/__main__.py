@@ -203,13 +203,15 @@ def cmd_worker(settings: EngineSettings, args: argparse.Namespace) -> int:
     import psycopg
 
     from briefings.build_worker import run_worker
+    from briefings.store.location import StoreUnavailableError
 
     url = _queue_url(settings)
     if url is None:
         return 2
     try:
         return run_worker(settings, url, until_empty=args.until_empty)
-    except psycopg.OperationalError as exc:
+    except (psycopg.OperationalError, StoreUnavailableError) as exc:
+        # The queue and the digest store are one database: whichever is opened first says so.
         print(f"cannot reach the build queue: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return 1
 
@@ -220,6 +222,7 @@ def cmd_enqueue(settings: EngineSettings, args: argparse.Namespace) -> int:
 
     from briefings import build_queue
     from briefings.store import open_store
+    from briefings.store.location import StoreUnavailableError
 
     url = _queue_url(settings)
     if url is None:
@@ -232,7 +235,7 @@ def cmd_enqueue(settings: EngineSettings, args: argparse.Namespace) -> int:
                 with open_store(settings) as store:
                     report = build_queue.enqueue_changed(conn, settings.seeds_dir, store)
             failed = build_queue.failed_jobs(conn)
-    except psycopg.OperationalError as exc:
+    except (psycopg.OperationalError, StoreUnavailableError) as exc:
         print(f"cannot reach the build queue: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return 1
     print(

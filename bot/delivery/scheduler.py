@@ -555,13 +555,15 @@ class BriefingScheduler:
         if raw is None:
             # The first build ever: the starting archive is known, not news.  What arrived
             # since the bot started (even during this build) is new and announced below.
+            # Recorded by name whether digested yet or not: with external builders the archive
+            # lands over minutes after this first look, and must not be announced then.
             starting = self._starting if self._starting is not None else frozenset(current)
             archive = starting | self._known_early
-            existing = sorted(name for name in current if name in archive)
+            existing = sorted(archive)
             await self._subs.set_state(ANNOUNCED_STATE_KEY, json.dumps(existing))
             log.info(
                 "first build: %d existing article(s) recorded, not announced; %d new",
-                len(existing), len(current) - len(existing),
+                len(existing), len([name for name in current if name not in archive]),
             )  # fmt: skip
             announced = set(existing)
         else:
