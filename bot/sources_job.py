@@ -20,6 +20,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
+from bot.delivery.db import parse_database_url
 from bot.render import render
 from bot.services import SERVICES_KEY, Services
 from sources.fetch import Fetcher
@@ -90,6 +91,23 @@ async def start_sources(application: AnyApplication, svc: Services) -> SourcePol
     return poller
 
 
+def _polls_here(application: AnyApplication) -> bool:
+    """Whether this process fetches the sources now.
+
+    On a shared (PostgreSQL) database several processes run, and each fetching every source
+    would multiply the requests to the publishers and write each new article several times:
+    only the elected sender fetches (the sources database and the seeds folder it writes must
+    then be shared by the processes that may be elected, see the README).  On SQLite the bot
+    is one process, which always fetches.
+    """
+    svc = application.bot_data.get(SERVICES_KEY)
+    if not isinstance(svc, Services) or svc.sender is None:
+        return True
+    if parse_database_url(svc.settings.resolved_database_url).dialect != "postgresql":
+        return True
+    return svc.sender.leading
+
+
 async def stop_sources(application: AnyApplication) -> None:
     """Cancel fetches in flight and close the HTTP client and the database."""
     poller = application.bot_data.pop(SOURCES_KEY, None)
@@ -100,7 +118,7 @@ async def stop_sources(application: AnyApplication) -> None:
 
 async def _poll_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     poller = poller_of(context.application)
-    if poller is None:
+    if poller is None or not _polls_here(context.application):
         return
     try:
         await poller.poll()
