@@ -183,16 +183,9 @@ async def test_blocked_chats_are_dropped_and_migrated_groups_followed_end_to_end
             await store.subscribe_new(chat)
         await store.subscribe_daily(blocked[0], datetime.time(8, 0), "Europe/Paris")
         await store.subscribe_daily(-4001, datetime.time(9, 30), "Asia/Baku")
-        queue = app.job_queue
-        assert queue is not None
-        await wait_until(
-            lambda: (
-                bool(queue.get_jobs_by_name(f"daily:{blocked[0]}"))
-                and bool(queue.get_jobs_by_name("daily:-4001"))
-            ),
-            10,
-            "daily jobs scheduled from the database by the poll",
-        )
+        # Daily schedules are rows, due at the chat's time.
+        assert await store.next_daily_run(blocked[0]) is not None
+        assert await store.next_daily_run(-4001) is not None
 
         first = await broadcast(app, "new:first", [*healthy, *blocked, *groups])
         await wait_until(
@@ -200,15 +193,16 @@ async def test_blocked_chats_are_dropped_and_migrated_groups_followed_end_to_end
             30,
             "first briefing delivered",
         )
-        await wait_until(
-            lambda: (
-                not queue.get_jobs_by_name(f"daily:{blocked[0]}")
-                and not queue.get_jobs_by_name("daily:-4001")
-                and bool(queue.get_jobs_by_name(f"daily:{groups[-4001]}"))
-            ),
-            10,
-            "daily jobs follow the ledger (blocked chat dropped, group moved)",
-        )
+        # The schedules follow the ledger: the blocked chat's is gone, the group's moved.
+        for _ in range(200):
+            moved = await store.next_daily_run(groups[-4001])
+            gone = await store.next_daily_run(blocked[0]), await store.next_daily_run(-4001)
+            if moved is not None and gone == (None, None):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise TimeoutError("daily schedules did not follow the ledger within 10 s")
+        assert (moved.hour, moved.minute, str(moved.tzinfo)) == (9, 30, "Asia/Baku")
         # The next briefing goes to whoever is subscribed now, as the scheduler computes it.
         subscribers = [s.chat_id for s in await store.all_subscriptions("new")]
         assert sorted(subscribers) == sorted([*healthy, *groups.values()])

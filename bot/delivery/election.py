@@ -158,16 +158,18 @@ class SenderLease:
         self._valid_until = 0.0
         db = self._store.database
 
-        async def op() -> None:
-            await db.execute(
-                "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?",
-                (self.name, self.holder),
-            )
+        async def op() -> None:  # one transaction: the successor finds the claims freed
+            await db.begin()
             await db.execute(
                 "UPDATE deliveries SET claimed_by = NULL, claim_until = NULL "
                 "WHERE claimed_by = ? AND status = 'pending'",
                 (self.holder,),
             )
+            await db.execute(
+                "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ?",
+                (self.name, self.holder),
+            )
+            await db.commit()
 
         try:
             await db.run(op, f"release the {self.name} lease")
