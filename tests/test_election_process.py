@@ -313,7 +313,7 @@ async def test_a_new_seed_reaches_every_subscriber_once_from_three_replicas(
 ) -> None:
     """Every replica watches the seeds and builds; each creates the briefing under the same
     key (a no-op after the first), and the one sender delivers it."""
-    chats = list(range(93_001, 93_401))
+    chats = list(range(93_001, 94_001))  # the issue's 1,000 subscribers
     store = await SubscriptionStore.open(postgres_url)
     try:
         for chat in chats:
@@ -336,7 +336,7 @@ async def test_a_new_seed_reaches_every_subscriber_once_from_three_replicas(
         started = time.monotonic()
         received: Counter[int] = Counter()
         while len(received) < len(chats):
-            assert time.monotonic() - started < 150, f"{len(received)}/{len(chats)} received"
+            assert time.monotonic() - started < 200, f"{len(received)}/{len(chats)} received"
             await asyncio.sleep(0.5)
             received = astana_per_chat(api, chats)
         await asyncio.sleep(2.0)
