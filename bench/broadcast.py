@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.postgres:
         from bench.local_servers import start_cluster
 
-        cluster = start_cluster()
+        cluster = start_cluster("BENCH_POSTGRES_URL")
         try:
             out = asyncio.run(measure(chats, cluster.create_database()))
         finally:

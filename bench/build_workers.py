@@ -6,7 +6,7 @@ process ready (model loaded: not counted), then N new articles queued at once; t
 over the time until the queue is empty.  Every job is checked to be built exactly once.
 
 PostgreSQL: ``TEST_POSTGRES_URL`` (a superuser URL), else a throwaway cluster from the local
-server binaries, as the tests make it (``tests/pg_support.py``).
+server binaries, as the tests make it (``bench/local_servers.py``).
 
     uv run python -m bench.build_workers [--quick] [--no-write]
 """
@@ -91,11 +91,10 @@ def run_once(url: str, seeds: Path, data: Path, names: list[str], builders: int)
 def main() -> None:
     args = parse_args(__doc__)
     count = 60 if args.quick else 300
-    sys.path.insert(0, str(PROJECT / "tests"))
-    from pg_support import start_cluster  # type: ignore[import-not-found]
+    from bench.local_servers import start_cluster
 
     began = time.perf_counter()
-    cluster = start_cluster()
+    cluster = start_cluster("BENCH_POSTGRES_URL")
     rows = []
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -3,8 +3,8 @@ cluster and an nginx load balancer, both from the distribution's packages, on 12
 
 PostgreSQL comes from, in order:
 
-1. ``TEST_POSTGRES_URL``: a server somebody else started (a superuser URL; the tests create and
-   drop their own databases in it).
+1. ``TEST_POSTGRES_URL`` (benchmarks: ``BENCH_POSTGRES_URL``): a server somebody else started (a
+   superuser URL; the tests create and drop their own databases in it).
 2. The distribution's server binaries (``initdb`` on PATH or under ``/usr/lib/postgresql/*/bin``):
    a cluster is made in a temporary folder, listening on 127.0.0.1 on a free port, and removed
    when the session ends.  ``initdb`` refuses to run as root, so as root the cluster belongs to
@@ -98,13 +98,14 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
-    """A server for the test session (see the module docstring).
+def start_cluster(variable: str = "TEST_POSTGRES_URL") -> Cluster:
+    """A server for the test session or a benchmark (see the module docstring); ``variable``
+    names the environment variable of a server somebody else runs.
 
     Raises:
         NoPostgres: none is configured and the server binaries are not installed.
     """
-    given = os.environ.get("TEST_POSTGRES_URL")
+    given = os.environ.get(variable)
     if given:
         return Cluster(given)
     initdb, pg_ctl = _server_bin("initdb"), _server_bin("pg_ctl")

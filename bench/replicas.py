@@ -112,7 +112,7 @@ async def run_queue(api: FakeBotApi, count: int, chats: int) -> float:
 async def measure(quick: bool) -> dict[int, list[float]]:
     rounds, count, chats = (2, 300, 100) if quick else (3, 3000, 1000)
     results: dict[int, list[float]] = {}
-    cluster = start_cluster()
+    cluster = start_cluster("BENCH_POSTGRES_URL")
     try:
         for replica_count in (1, 2, 3):
             async with fake_api() as api:

@@ -59,7 +59,8 @@ def check_folders(settings: Settings) -> str | None:
 def check_database(settings: Settings, timeout: float = 10.0) -> str | None:
     """None when the database can be reached (SQLite always: it is a file the bot creates);
     else the line to print."""
-    from bot.delivery.db import parse_database_url, redact_url
+    from bot.delivery.db import parse_database_url
+    from briefings.store.location import redact_url
 
     url = parse_database_url(settings.resolved_database_url)
     if url.dialect != "postgresql":

@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from briefings.store.location import redact_url
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -63,15 +65,6 @@ class DatabaseUrl:
     def in_memory(self) -> bool:
         """True for a throw-away in-memory SQLite database."""
         return self.dialect == "sqlite" and self.database == ":memory:"
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its password (``user:password@``) replaced, for logs and messages."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.partition("@")
-    if not (sep and at and ":" in userinfo):
-        return url
-    return f"{scheme}://{userinfo.partition(':')[0]}:***@{host}"
 
 
 def parse_database_url(url: str) -> DatabaseUrl:

@@ -28,7 +28,8 @@ from typing import Any
 import psycopg
 from psycopg import pq
 
-from bot.delivery.db import Database, DatabaseUrl, Row, StorageError, redact_url
+from bot.delivery.db import Database, DatabaseUrl, Row, StorageError
+from briefings.store.location import redact_url
 
 log = logging.getLogger(__name__)
 
