@@ -89,7 +89,8 @@ async def replicas(
             await process.start()
         await api.wait_for_requests("setMyCommands", count=count, timeout=120)
         await api.wait_for_requests("setWebhook", count=count, timeout=60)
-        await processes[0].wait_for_log(r"build: \d+ built", 300)
+        for process in processes:  # every replica has finished its start-up build
+            await process.wait_for_log(r"build: \d+ built", 600)
         yield processes
     finally:
         await asyncio.gather(*(process.stop() for process in processes))
