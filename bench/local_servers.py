@@ -49,7 +49,7 @@ def _server_bin(name: str) -> str | None:
     return str(candidates[0]) if candidates else None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -131,7 +131,7 @@ def start_cluster(variable: str = "TEST_POSTGRES_URL") -> Cluster:
         timeout=120,
         check=True,
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     options = (
         f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c fsync=off "
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"

@@ -35,20 +35,12 @@ from bench.common import (
     wait_until,
 )
 from bench.latency import COMMANDS
-from bench.local_servers import Cluster, start_cluster, start_load_balancer
+from bench.local_servers import Cluster, free_port, start_cluster, start_load_balancer
 from fakeapi import FakeBotApi
 
 #: Articles in the archive the replicas answer from.
 ARCHIVE = 200
 SECRET = "bench-replicas-secret_0123456789"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.asynccontextmanager
@@ -62,8 +54,8 @@ async def replicas(
     seeds = corpus.copy_seeds(info, workdir / "seeds")
     corpus.copy_store(info, workdir / "data")
     database = cluster.create_database()
-    ports = [_free_port() for _ in range(count)]
-    balancer = start_load_balancer(workdir / "lb", _free_port(), ports)
+    ports = [free_port() for _ in range(count)]
+    balancer = start_load_balancer(workdir / "lb", free_port(), ports)
     processes = [
         BotProcess(
             "bot",

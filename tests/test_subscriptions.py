@@ -47,6 +47,8 @@ def test_database_urls() -> None:
     assert "secret" not in repr(pg)
     with pytest.raises(ValueError, match="names no server"):
         parse_database_url("postgresql://")
+    with pytest.raises(ValueError, match=r"use sqlite:///.* or postgresql://"):  # says what works
+        parse_database_url("mysql://u@h/db")
     with pytest.raises(ValueError):
         parse_database_url("bot.db")
 

@@ -93,7 +93,10 @@ def parse_database_url(url: str) -> DatabaseUrl:
             raise ValueError(f"PostgreSQL URL names no server: {url!r}")
         # psycopg takes the URL as libpq does; the SQLAlchemy-style driver suffix is dropped.
         return DatabaseUrl("postgresql", f"postgresql://{rest}")
-    raise ValueError(f"unsupported database URL scheme {scheme!r}")
+    raise ValueError(
+        f"unsupported database URL scheme {scheme!r} (use sqlite:///path/to/bot.sqlite3 or "
+        "postgresql://user:password@host:5432/database)"
+    )
 
 
 #: Schema migrations, applied in order; entry ``i`` brings the schema to version ``i + 1``.
