@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import psycopg
 from psycopg import pq
 
 from bot.delivery.db import Database, DatabaseUrl, Row, StorageError
-from briefings.store.location import redact_url
+from briefings.store.location import psycopg_sql, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +37,9 @@ log = logging.getLogger(__name__)
 _MIGRATION_LOCK = 0x5B_B0_7D_B1
 
 
-@lru_cache(maxsize=512)
-def _psycopg_sql(sql: str) -> str:
-    """``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` doubled, which psycopg reads
-    back as one: it parses placeholders only in a statement that has parameters)."""
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
 def _statement(sql: str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...] | None]:
     """The SQL and parameters as psycopg takes them."""
-    return (_psycopg_sql(sql), tuple(params)) if params else (sql, None)
+    return (psycopg_sql(sql), tuple(params)) if params else (sql, None)
 
 
 class PostgresDatabase(Database):
@@ -102,7 +94,7 @@ class PostgresDatabase(Database):
 
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
         async with self._conn.cursor() as cursor:
-            await cursor.executemany(_psycopg_sql(sql), [tuple(p) for p in params])
+            await cursor.executemany(psycopg_sql(sql), [tuple(p) for p in params])
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = await self._conn.execute(*_statement(sql, params))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 #: The schema holding the configured seeds folder's store; other folders (``export`` of a
@@ -76,3 +77,11 @@ def redact_url(url: str) -> str:
     if not (sep and at and ":" in userinfo):
         return url
     return f"{scheme}://{userinfo.partition(':')[0]}:***@{host}"
+
+
+@lru_cache(maxsize=512)
+def psycopg_sql(sql: str) -> str:
+    """``?`` placeholders (the SQL both engines' stores write) as psycopg's ``%s``, a literal
+    ``%`` doubled (psycopg reads it back as one).  Values always travel as parameters, never
+    inside a literal, so no ``?`` in the SQL is anything but a placeholder."""
+    return sql.replace("%", "%%").replace("?", "%s")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -33,6 +32,7 @@ from briefings.store.location import (
     PostgresLocation,
     StoreLocation,
     StoreUnavailableError,
+    psycopg_sql,
     redact_url,
 )
 from briefings.store.postgres_search import _PostgresSearch, fold
@@ -43,13 +43,6 @@ log = logging.getLogger(__name__)
 #: Seconds to wait for the server to answer a connection, and for a lock (another writer).
 CONNECT_TIMEOUT = 10
 LOCK_TIMEOUT = 120
-
-
-@lru_cache(maxsize=256)
-def _psycopg_sql(sql: str) -> str:
-    """``?`` placeholders as psycopg's ``%s`` (a literal ``%`` doubled: psycopg reads it back
-    as one).  The store passes every value as a parameter, never inside a literal."""
-    return sql.replace("%", "%%").replace("?", "%s")
 
 
 class PostgresDigestStore(_PostgresSearch, DigestStore):
@@ -113,7 +106,7 @@ class PostgresDigestStore(_PostgresSearch, DigestStore):
                 self._conn = _connect(self._location)
             try:
                 if params:
-                    return self._conn.execute(_psycopg_sql(sql), tuple(params))
+                    return self._conn.execute(psycopg_sql(sql), tuple(params))
                 return self._conn.execute(sql)
             except psycopg.OperationalError:
                 if attempt == 2 or self._in_transaction or not self._conn.broken:
@@ -127,7 +120,7 @@ class PostgresDigestStore(_PostgresSearch, DigestStore):
         values = [tuple(r) for r in rows]
         if values:
             with self._conn.cursor() as cursor:
-                cursor.executemany(_psycopg_sql(sql), values)
+                cursor.executemany(psycopg_sql(sql), values)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._execute(sql, params).fetchall()]
